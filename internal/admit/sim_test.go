@@ -1,0 +1,280 @@
+package admit
+
+import (
+	"container/heap"
+	"slices"
+	"testing"
+	"time"
+)
+
+// This file simulates an app with a fixed number of workers and a FIFO
+// backlog (like gunicorn's sync workers behind a listen queue) on a fake
+// clock, without goroutines, to check the scheduler end to end.
+
+type event struct {
+	at  time.Duration
+	seq int
+	run func()
+}
+
+type eventQueue []event
+
+func (q eventQueue) Len() int { return len(q) }
+func (q eventQueue) Less(i, j int) bool {
+	return q[i].at < q[j].at || q[i].at == q[j].at && q[i].seq < q[j].seq
+}
+func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *eventQueue) Push(x any)   { *q = append(*q, x.(event)) }
+func (q *eventQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+// client is one identity: closed loop with conc requests always out, or
+// open loop at one request per period.
+type client struct {
+	key     string
+	service time.Duration
+	conc    int
+	start   time.Duration // of a closed loop
+	period  time.Duration
+	offset  time.Duration
+
+	latencies []time.Duration // of completed requests, after warm-up
+	done      int             // completed after warm-up
+	failed    int             // shed after warm-up
+}
+
+type request struct {
+	cl      *client
+	arrived time.Duration
+	sent    time.Duration
+	w       *waiter
+}
+
+type sim struct {
+	r       *rig
+	q       eventQueue
+	seq     int
+	workers int
+	busy    int
+	backlog []*request
+	pending map[*waiter]*request
+	warm    time.Duration // measurements start here
+	end     time.Duration
+	limits  []int // the limit every 100ms after warm-up
+}
+
+func newSim(t *testing.T, o Options, workers int, warm, end time.Duration) *sim {
+	s := &sim{r: newRig(t, o), workers: workers, pending: map[*waiter]*request{}, warm: warm, end: end}
+	s.r.c.wake = s.woken
+	return s
+}
+
+func (s *sim) at(d time.Duration, run func()) {
+	s.seq++
+	heap.Push(&s.q, event{at: d, seq: s.seq, run: run})
+}
+
+func (s *sim) run(clients ...*client) {
+	for _, cl := range clients {
+		for range cl.conc {
+			s.at(cl.start, func() { s.issue(cl) })
+		}
+		for t := cl.offset; cl.period > 0 && t < s.end; t += cl.period {
+			s.at(t, func() { s.issue(cl) })
+		}
+	}
+	for t := s.warm; t < s.end; t += 100 * time.Millisecond {
+		s.at(t, func() { s.limits = append(s.limits, s.r.c.Stats().Limit) })
+	}
+	for s.q.Len() > 0 {
+		e := heap.Pop(&s.q).(event)
+		if e.at >= s.end {
+			return
+		}
+		s.r.at = e.at
+		e.run()
+	}
+}
+
+func (s *sim) issue(cl *client) {
+	rq := &request{cl: cl, arrived: s.r.at}
+	w, atOnce, err := s.r.c.arrive(cl.key, 1)
+	switch {
+	case err != nil:
+		s.fail(rq)
+	case atOnce:
+		rq.w = w
+		s.send(rq)
+	default:
+		s.pending[w] = rq
+	}
+}
+
+func (s *sim) woken(w *waiter) {
+	rq := s.pending[w]
+	delete(s.pending, w)
+	if w.state != admitted {
+		s.fail(rq)
+		return
+	}
+	rq.w = w
+	s.send(rq)
+}
+
+func (s *sim) fail(rq *request) {
+	if s.r.at >= s.warm {
+		rq.cl.failed++
+	}
+	if rq.cl.conc > 0 { // closed loop: try again a little later
+		s.at(s.r.at+10*time.Millisecond, func() { s.issue(rq.cl) })
+	}
+}
+
+func (s *sim) send(rq *request) {
+	rq.sent = s.r.at
+	if s.busy < s.workers {
+		s.start(rq)
+		return
+	}
+	s.backlog = append(s.backlog, rq)
+}
+
+func (s *sim) start(rq *request) {
+	s.busy++
+	s.at(s.r.at+rq.cl.service, func() { s.finish(rq) })
+}
+
+func (s *sim) finish(rq *request) {
+	s.busy--
+	if len(s.backlog) > 0 {
+		next := s.backlog[0]
+		s.backlog = s.backlog[1:]
+		s.start(next)
+	}
+	rq.w.ticket.Release(s.r.at-rq.sent, true)
+	if rq.arrived >= s.warm {
+		rq.cl.done++
+		rq.cl.latencies = append(rq.cl.latencies, s.r.at-rq.arrived)
+	}
+	if rq.cl.conc > 0 {
+		s.issue(rq.cl)
+	}
+}
+
+func quantile(d []time.Duration, q float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	d = slices.Clone(d)
+	slices.Sort(d)
+	return d[int(q*float64(len(d)-1))]
+}
+
+// noisyNeighbor is issue 4's scenario: a 4-worker app with a 200 ms
+// endpoint, an abuser with 64 requests always out, and 5 victims at 5 r/s
+// on a 5 ms endpoint.
+func noisyNeighbor() (abuser *client, victims []*client) {
+	abuser = &client{key: "abuser", service: 200 * time.Millisecond, conc: 64}
+	for i := range 5 {
+		victims = append(victims, &client{
+			key: "victim" + string(rune('0'+i)), service: 5 * time.Millisecond,
+			period: 200 * time.Millisecond, offset: time.Duration(3+41*i) * time.Millisecond,
+		})
+	}
+	return abuser, victims
+}
+
+type outcome struct {
+	victimP99   time.Duration
+	victimOK    float64
+	abuserRate  float64 // completions per second
+	limitMedian int
+}
+
+func measure(s *sim, abuser *client, victims []*client) outcome {
+	var lat []time.Duration
+	var done, failed int
+	for _, v := range victims {
+		lat = append(lat, v.latencies...)
+		done += v.done
+		failed += v.failed
+	}
+	o := outcome{victimP99: quantile(lat, 0.99), abuserRate: float64(abuser.done) / (s.end - s.warm).Seconds()}
+	if done+failed > 0 {
+		o.victimOK = float64(done) / float64(done+failed)
+	}
+	if len(s.limits) > 0 {
+		l := slices.Clone(s.limits)
+		slices.Sort(l)
+		o.limitMedian = l[len(l)/2]
+	}
+	return o
+}
+
+func TestSimNoisyNeighbor(t *testing.T) {
+	tests := []struct {
+		name  string
+		o     Options
+		start time.Duration // of the attack, after a baseline of victims alone
+		p99   time.Duration // bound on the victims' p99
+	}{
+		// Victims alone take 5 ms, 10 ms when two collide; issue 4's bound
+		// is 1.5 × baseline + 20 ms.
+		{"fixed 4", Options{MaxInflight: 4}, 0, 28 * time.Millisecond},
+		{"auto after a baseline", Options{Auto: true}, 20 * time.Second, 28 * time.Millisecond},
+		// Cold, the adaptive limit's first probe past the 4 workers costs a
+		// few victim requests up to one 200 ms service time.
+		{"auto cold", Options{Auto: true}, 0, 220 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			abuser, victims := noisyNeighbor()
+			abuser.start = tt.start
+			// Measured over the 20 s of attack, from its first instant.
+			s := newSim(t, tt.o, 4, tt.start, tt.start+20*time.Second)
+			s.run(append(victims, abuser)...)
+			got := measure(s, abuser, victims)
+			t.Logf("%+v", got)
+			if got.victimP99 > tt.p99 || got.victimOK < 0.999 {
+				t.Errorf("victims p99 %v, success %.4f; want ≤ %v and ≥ 0.999", got.victimP99, got.victimOK, tt.p99)
+			}
+			// 4 workers × 200 ms = 20 r/s; the abuser keeps ≥ 60%.
+			if got.abuserRate < 12 {
+				t.Errorf("abuser got %.1f r/s, want ≥ 12", got.abuserRate)
+			}
+		})
+	}
+}
+
+func TestSimAutoConverges(t *testing.T) {
+	tests := []struct {
+		name     string
+		workers  int
+		service  time.Duration
+		lo, hi   int
+		rateWant float64
+	}{
+		{"4 workers 200ms", 4, 200 * time.Millisecond, 4, 6, 19},
+		{"16 workers 50ms", 16, 50 * time.Millisecond, 16, 20, 310},
+		{"1 worker 10ms", 1, 10 * time.Millisecond, 1, 2, 95},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			abuser := &client{key: "only", service: tt.service, conc: 64}
+			s := newSim(t, Options{Auto: true, Max: 256}, tt.workers, 10*time.Second, 40*time.Second)
+			s.run(abuser)
+			got := measure(s, abuser, nil)
+			t.Logf("%+v", got)
+			if got.limitMedian < tt.lo || got.limitMedian > tt.hi {
+				t.Errorf("median limit %d, want %d..%d", got.limitMedian, tt.lo, tt.hi)
+			}
+			if got.abuserRate < tt.rateWant {
+				t.Errorf("throughput %.1f r/s, want ≥ %.0f (work-conserving)", got.abuserRate, tt.rateWant)
+			}
+		})
+	}
+}
