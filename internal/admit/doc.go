@@ -6,13 +6,14 @@
 //
 // The app can work on a limited number of requests at once (its workers).
 // The Controller admits at most Limit requests at a time. Limit is either
-// fixed (Options.MaxInflight) or adaptive (Options.Auto): a gradient on the
-// upstream time, compared per identity with the fastest time recently seen
-// for that identity. When the app starts queueing internally, upstream times
-// grow for everyone and the limit shrinks in proportion (limit × Σbase/Σtime);
-// while the limit is in use and times stay flat, it grows, doubling at first
-// and then by one, with a growing hold-off after each probe that failed. It
-// settles at the app's worker count or one above it.
+// fixed (Options.MaxInflight) or adaptive (Options.Auto): it compares each
+// upstream time with the fastest time recently seen for the same identity.
+// When the app queues internally, upstream times grow past those baselines
+// and the limit drops to the number of workers that were busy (Little's law);
+// while the limit is in use and times stay flat, it grows, then probes one
+// above its settled value now and then, less often after each failed probe.
+// It settles at the app's worker count, or one above it for large apps whose
+// extra queueing is within the noise.
 //
 // # Fairness
 //

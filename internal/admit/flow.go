@@ -51,10 +51,8 @@ func (f *flow) remove(w *waiter) {
 }
 
 // charge adds d of upstream time (negative to refund) to the flow's tag.
-func (f *flow) charge(d time.Duration) int64 {
-	c := int64(d) / f.weight
-	f.finish += c
-	return c
+func (f *flow) charge(d time.Duration) {
+	f.finish += int64(d) / f.weight
 }
 
 // observe folds one measured upstream time into the flow's cost average and

@@ -127,7 +127,7 @@ func (c *Controller) admit(w *waiter, now int64) {
 		est = max(c.meanCost, time.Millisecond)
 	}
 	f.charge(est)
-	w.ticket = Ticket{c: c, f: f, charged: est, admitted: now, waited: time.Duration(now - w.enqueued), gen: c.generation()}
+	w.ticket = Ticket{c: c, f: f, charged: est, waited: time.Duration(now - w.enqueued), gen: c.generation()}
 	w.state = admitted
 	c.inFlight++
 	f.inFlight++
@@ -175,6 +175,7 @@ func (c *Controller) abandon(w *waiter, err error) error {
 		w.f.remove(w)
 		c.queued--
 		c.place(w.f, now)
+		c.dispatch(now) // the recent window may have moved since the last event
 	case admitted:
 		c.stats.Admitted--
 		w.ticket.refund(now)

@@ -278,3 +278,24 @@ func TestSimAutoConverges(t *testing.T) {
 		})
 	}
 }
+
+// TestSimAutoFollowsCapacity: the app loses half its workers mid-run and
+// later gets them back; the limit follows both ways.
+func TestSimAutoFollowsCapacity(t *testing.T) {
+	abuser := &client{key: "only", service: 50 * time.Millisecond, conc: 64}
+	s := newSim(t, Options{Auto: true, Max: 256}, 8, 0, 150*time.Second)
+	var atHalf, atEnd []int
+	s.at(20*time.Second, func() { s.workers = 4 })
+	s.at(30*time.Second, func() { atHalf = slices.Clone(s.limits) })
+	s.at(60*time.Second, func() { s.workers = 8 })
+	s.run(abuser)
+	atEnd = s.limits
+	half := atHalf[len(atHalf)-50:] // 25–30 s
+	full := atEnd[len(atEnd)-50:]   // the last 5 s
+	if slices.Max(half) > 5 || slices.Min(half) < 4 {
+		t.Errorf("limits with 4 workers: %v, want 4..5", half)
+	}
+	if slices.Max(full) > 10 || slices.Min(full) < 8 {
+		t.Errorf("limits with 8 workers again: %v, want 8..10", full)
+	}
+}

@@ -34,12 +34,11 @@ func (w *waiter) outcome() (*Ticket, error) {
 // Ticket is one admitted request. Release it exactly once when the upstream
 // has answered (or failed); later calls do nothing.
 type Ticket struct {
-	c        *Controller
-	f        *flow
-	charged  time.Duration // cost charged on admission
-	admitted int64
-	waited   time.Duration
-	gen      int // generation of the adaptive limit at admission
+	c       *Controller
+	f       *flow
+	charged time.Duration // cost charged on admission
+	waited  time.Duration
+	gen     int // generation of the adaptive limit at admission
 }
 
 // Waited returns how long the request waited in its queue before admission.

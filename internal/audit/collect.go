@@ -102,4 +102,3 @@ func (h *hit) finding() finding.Finding {
 }
 
 func opName(op *openapi.Operation) string { return op.Method + " " + op.Path }
-

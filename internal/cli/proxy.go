@@ -31,7 +31,7 @@ SIGTERM/SIGINT stop accepting, let admitted requests finish (timeouts.drain) and
 			}
 			cfg, err := config.Load(file)
 			if err != nil {
-				return withCode(ExitUsage, err)
+				return configError(cmd.ErrOrStderr(), file, err)
 			}
 			if logFormat != "" {
 				cfg.Log.Format = logFormat

@@ -51,6 +51,11 @@ func stringDoc(size int) []byte {
 	return repeatInArray([]byte(s), size)
 }
 
+// unicodeDoc is an array of objects whose text is mostly non-ASCII.
+func unicodeDoc(size int) []byte {
+	return repeatInArray([]byte(`{"名前":"山田太郎","город":"Москва","note":"Ελληνικά κείμενα και emoji 😀🎉"}`), size)
+}
+
 // repeatInArray repeats one value in a top-level array up to about size bytes.
 func repeatInArray(one []byte, size int) []byte {
 	var b bytes.Buffer
@@ -85,6 +90,7 @@ func benchmarkJSON(b *testing.B, doc []byte) {
 func BenchmarkJSONDeep(b *testing.B)    { benchmarkJSON(b, deepDoc(30, 1<<20)) }
 func BenchmarkJSONWide(b *testing.B)    { benchmarkJSON(b, wideDoc(100_000)) }
 func BenchmarkJSONStrings(b *testing.B) { benchmarkJSON(b, stringDoc(1<<20)) }
+func BenchmarkJSONUnicode(b *testing.B) { benchmarkJSON(b, unicodeDoc(1<<20)) }
 
 // BenchmarkJSONScannerChunked feeds the wide document in 4 KiB writes, as a
 // body arrives from the network.

@@ -25,12 +25,14 @@ type XMLLimits struct {
 // Well-formed means what encoding/xml in strict mode accepts, plus matching
 // end tags and exactly one root element. Entities other than the five
 // predefined ones are refused as syntax even with AllowDoctype, since the
-// guard does not expand them; documents must be UTF-8 (or declare no
-// encoding). An error from r itself is returned as it is when it is a
+// guard does not expand them. Documents are UTF-8 unless they declare US-ASCII
+// or ISO-8859-1 (offsets then count the bytes after conversion to UTF-8);
+// other encodings are refused as syntax. An error from r itself is returned as it is when it is a
 // *Violation, wrapped otherwise.
 func CheckXML(r io.Reader, l XMLLimits) error {
 	src := &source{r: r}
 	d := xml.NewDecoder(src)
+	d.CharsetReader = xmlCharset
 	c := xmlCheck{limits: l}
 	for {
 		off := d.InputOffset()

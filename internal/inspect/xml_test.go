@@ -48,6 +48,11 @@ func TestCheckXML(t *testing.T) {
 		{"whitespace only", " \n ", deny, "xml-syntax", 3},
 		{"bad attribute", `<a x=1/>`, deny, "xml-syntax", 6},
 		{"unknown entity", `<a>&nope;</a>`, deny, "xml-syntax", 9},
+		{"latin-1", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\xe9</a>", deny, "", 0},
+		{"us-ascii", `<?xml version="1.0" encoding="US-ASCII"?><a>cafe</a>`, deny, "", 0},
+		{"utf-8 declared", `<?xml version="1.0" encoding="utf-8"?><a>caf` + "\u00e9" + `</a>`, deny, "", 0},
+		{"latin-1 bytes undeclared", "<a>caf\xe9</a>", deny, "xml-syntax", 7},
+		{"other encoding", `<?xml version="1.0" encoding="UTF-16"?><a/>`, deny, "xml-syntax", 39},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,7 +21,7 @@ func TestZZCPU(t *testing.T) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	docs := map[string][]byte{"deep": deepDoc(30, 1<<20), "wide": wideDoc(100_000), "strings": stringDoc(1 << 20)}
+	docs := map[string][]byte{"deep": deepDoc(30, 1<<20), "wide": wideDoc(100_000), "strings": stringDoc(1 << 20), "unicode": unicodeDoc(1 << 20)}
 	for name, doc := range docs {
 		for _, impl := range []string{"scanner", "stdlib"} {
 			best := time.Hour

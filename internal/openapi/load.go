@@ -3,13 +3,13 @@ package openapi
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,18 +134,36 @@ const errNotSpec = "not an OpenAPI document: no top-level `openapi` (3.x) or `sw
 func readError(name string, err error) error {
 	msg := err.Error()
 	switch {
+	case strings.Contains(msg, "cannot construct"): // valid YAML, but a list or a scalar
+		return &Error{File: name, Problem: errNotSpec, Err: err}
 	case strings.HasPrefix(msg, "unable to parse specification"),
 		strings.HasPrefix(msg, "failed to decode YAML"),
 		strings.HasPrefix(msg, "failed to unmarshal JSON"):
 		_, detail, _ := strings.Cut(msg, ": ")
-		return &Error{File: name, Problem: "not valid JSON or YAML: " + detail, Err: err}
+		return syntaxError(name, detail, err)
 	case strings.HasPrefix(msg, "spec type not supported"), strings.Contains(msg, "unable to extract version"):
 		return &Error{File: name, Problem: errNotSpec, Err: err}
-	case errors.Is(err, context.Canceled):
-		return err
+	case strings.Contains(msg, "unknown version"):
+		return &Error{File: name, Problem: "unsupported version: write `openapi: 3.0.3` (or 3.1.x, 3.2.x) for OpenAPI, or `swagger: \"2.0\"` for Swagger", Err: err}
 	}
 	// version mismatches and the rest: the version check gives the clearer message
 	return &Error{File: name, Problem: "cannot read the document: " + msg, Err: err}
+}
+
+// yamlPlace picks the place and the cause out of the YAML parser's message,
+// "go-yaml load error in parser (while parsing X) at L2.C7-L3.C6: cause".
+var yamlPlace = regexp.MustCompile(`\(([^)]*)\) at L([0-9]+)\.C([0-9]+)[^:]*: (.*)$`)
+
+// syntaxError reports a document that is neither JSON nor YAML, at the
+// parser's line and column when it gives them.
+func syntaxError(name, detail string, err error) *Error {
+	e := &Error{File: name, Problem: "not valid JSON or YAML: " + detail, Err: err}
+	if m := yamlPlace.FindStringSubmatch(detail); m != nil {
+		e.Line, _ = strconv.Atoi(m[2])
+		e.Column, _ = strconv.Atoi(m[3])
+		e.Problem = fmt.Sprintf("not valid JSON or YAML: %s (%s)", m[4], m[1])
+	}
+	return e
 }
 
 var openapi3 = regexp.MustCompile(`^3\.[0-2](\.[0-9]+)?$`)

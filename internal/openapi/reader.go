@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,15 +63,17 @@ func (r *reader) ref(n *yaml.Node) string {
 // deref follows a chain of $refs from s to the node that defines it. It
 // returns s itself when s is no reference, and nil after an error.
 func (r *reader) deref(s site) *site {
-	for hops := 0; ; hops++ {
+	var chain []string
+	for {
 		ref := r.ref(s.val)
 		if ref == "" {
 			return &s
 		}
-		if hops == maxRefHops {
-			r.fail(s.val, "$ref %q: more than %d references in a chain (a reference loop?)", ref, maxRefHops)
+		if slices.Contains(chain, ref) || len(chain) == maxRefHops {
+			r.fail(s.val, "$ref loop: %s", strings.Join(append(chain, ref), " → "))
 			return nil
 		}
+		chain = append(chain, ref)
 		t := r.resolve(s.val, ref)
 		if t == nil {
 			return nil

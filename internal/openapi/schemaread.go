@@ -144,6 +144,10 @@ func (r *reader) intField(n *yaml.Node, key string) *int64 {
 		}
 		i = int64(f)
 	}
+	if i < 0 {
+		r.fail(v, "%s must be a non-negative integer, not %d", key, i)
+		return nil
+	}
 	return &i
 }
 

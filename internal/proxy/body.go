@@ -22,6 +22,10 @@ func (e *bodyTooLargeError) Error() string {
 	return "request body exceeds max_body of " + strconv.FormatInt(e.max, 10) + " bytes"
 }
 
+// errBodyTimeout ends a streamed body that did not arrive within
+// timeouts.body; the error handler answers 408 for it.
+var errBodyTimeout = errors.New("request body not received within timeouts.body")
+
 // limitedBody streams a body the proxy does not inspect, counting bytes and
 // failing the read that passes max. The read deadline set for the body is
 // cleared at EOF, so it cannot cut the response that follows.
@@ -37,6 +41,11 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.n += int64(n)
+	if err != nil && err != io.EOF {
+		if rs, _ := readErrorReason(err); rs == reasonBodyTimeout {
+			return n, errBodyTimeout
+		}
+	}
 	if b.max > 0 && b.n > b.max {
 		return n, &bodyTooLargeError{max: b.max}
 	}
@@ -68,10 +77,12 @@ func (s *Server) guardBody(w *recorder, r *http.Request, lim *limits) (reason, s
 		return reasonNone, ""
 	}
 	buf, rs, detail := s.readInspected(r, lim, kind)
-	_ = rc.SetReadDeadline(time.Time{})
 	if rs != reasonNone {
+		// The deadline stays: the server's attempt to drain the rest of a
+		// refused body must not wait on a slow client.
 		return rs, detail
 	}
+	_ = rc.SetReadDeadline(time.Time{})
 	switch kind {
 	case inspect.XML:
 		if rs, detail := violationReason(inspect.CheckXML(bytes.NewReader(buf), lim.xml), reasonXMLSyntax); rs != reasonNone {

@@ -205,6 +205,10 @@ func (s *Server) upstreamError(rw http.ResponseWriter, r *http.Request, err erro
 		w.reject(reasonBodySize, tooLarge.Error(), 0)
 		return
 	}
+	if errors.Is(err, errBodyTimeout) {
+		w.reject(reasonBodyTimeout, "the request body did not arrive within timeouts.body", 0)
+		return
+	}
 	if errors.Is(r.Context().Err(), context.Canceled) {
 		w.reason = reasonClientGone
 		return

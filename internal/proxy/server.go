@@ -18,7 +18,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -209,7 +212,8 @@ func (s *Server) sweep(ctx context.Context) {
 }
 
 // Run listens on the configured addresses and serves until ctx is done. A
-// metrics listener runs beside the proxy when metrics is set.
+// metrics listener runs beside the proxy when metrics is set, and SIGHUP
+// reloads the TLS material.
 func Run(ctx context.Context, o Options) error {
 	s, err := New(o)
 	if err != nil {
@@ -230,5 +234,18 @@ func Run(ctx context.Context, o Options) error {
 		defer msrv.Close()
 		s.log.Info("metrics listening", "addr", mln.Addr().String())
 	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_ = s.Reload() // logged; a bad file keeps the old material
+			}
+		}
+	}()
 	return s.Serve(ctx, ln)
 }

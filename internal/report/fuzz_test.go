@@ -66,7 +66,13 @@ func fuzzJUnit(t *testing.T, r *finding.Report) {
 }
 
 func fuzzHTML(t *testing.T, r *finding.Report) {
-	p := parsePage(t, render(t, HTML{}, r))
+	out := render(t, HTML{}, r)
+	for _, b := range out {
+		if b < 0x20 && b != '\n' && b != '\t' || b == 0x7f {
+			t.Fatalf("raw control byte %#x in HTML output", b)
+		}
+	}
+	p := parsePage(t, out)
 	for _, tag := range []string{"script", "img", "iframe", "svg", "object"} {
 		if p.tags[tag] > 0 {
 			t.Fatalf("<%s> element from report content", tag)

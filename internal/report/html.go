@@ -19,10 +19,13 @@ type HTML struct{}
 //go:embed html.tmpl
 var htmlSource string
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"bytes": byteSize}).Parse(htmlSource))
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"bytes": byteSize, "clean": sanitize, "cleanBlock": sanitizeBlock,
+}).Parse(htmlSource))
 
 // htmlPage is what the template renders; every string in it is escaped by
-// html/template, none is template.HTML.
+// html/template, none is template.HTML. Text a server could have written
+// also goes through clean, so control characters show as \x1b and the like.
 type htmlPage struct {
 	R          *finding.Report
 	Started    string

@@ -130,7 +130,7 @@ func TestHTMLContent(t *testing.T) {
 		"needs a low-privilege identity: pass --low-cert and --low-key",
 		"RATE-SHARED-LIMIT skipped: no --peer-cert given",
 		"255", "1000", "64.0 MiB", "baseline p99 rose from 12ms to 480ms (> 3×): load probes stopped",
-		"nested arrays, depth 10 to 12,000", "1.5 MiB",
+		"nested arrays, depth 10 to 12,000", "1.5 MiB", `body began: \x1b[31mRecursionError\x1b[0m\tat depth 998`,
 	} {
 		if !strings.Contains(p.text, want) {
 			t.Errorf("page does not show %q", want)

@@ -141,7 +141,7 @@ func newJUnitCase(r *finding.Report, c finding.CheckResult, fs []finding.Finding
 	case len(fs) > 0 || c.Status == finding.Failed:
 		tc.Failure = newJUnitFailure(c, fs)
 	case c.Status == finding.Errored:
-		tc.Error = &junitOutcome{Message: firstNonEmpty(c.Reason, "check failed to run"), Type: "error", Body: xmlText(c.Reason)}
+		tc.Error = &junitOutcome{Message: firstNonEmpty(c.Reason, "check failed to run"), Type: "error", Body: sanitizeBlock(c.Reason)}
 	case c.Status == finding.Skipped || c.Status == finding.Inconclusive:
 		tc.Skipped = &junitOutcome{Message: string(c.Status) + ": " + firstNonEmpty(c.Reason, "no reason given")}
 	}
@@ -152,7 +152,7 @@ func newJUnitCase(r *finding.Report, c finding.CheckResult, fs []finding.Finding
 // the type is the worst severity, the body holds every finding's evidence.
 func newJUnitFailure(c finding.CheckResult, fs []finding.Finding) *junitOutcome {
 	if len(fs) == 0 {
-		return &junitOutcome{Message: firstNonEmpty(c.Reason, "check failed"), Type: "failed", Body: xmlText(c.Reason)}
+		return &junitOutcome{Message: firstNonEmpty(c.Reason, "check failed"), Type: "failed", Body: sanitizeBlock(c.Reason)}
 	}
 	msg := fmt.Sprintf("%d finding: %s", len(fs), fs[0].Title)
 	if len(fs) > 1 {
@@ -165,7 +165,7 @@ func newJUnitFailure(c finding.CheckResult, fs []finding.Finding) *junitOutcome 
 		}
 		writeFindingText(&body, f)
 	}
-	return &junitOutcome{Message: msg, Type: fs[0].Severity.String(), Body: xmlText(body.String())}
+	return &junitOutcome{Message: msg, Type: fs[0].Severity.String(), Body: sanitizeBlock(body.String())}
 }
 
 // writeFindingText writes a finding as plain text: heading, location,
@@ -186,29 +186,4 @@ func writeFindingText(b *strings.Builder, f finding.Finding) {
 // junitTime is seconds with millisecond precision, as JUnit readers expect.
 func junitTime(s float64) string {
 	return strconv.FormatFloat(s, 'f', 3, 64)
-}
-
-// xmlText readies a failure body for CDATA, which cannot escape anything:
-// newlines and tabs stay, other control characters (which XML 1.0 forbids
-// even escaped) are written as Go escapes such as \x1b, and invalid UTF-8
-// becomes U+FFFD.
-func xmlText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if strings.IndexFunc(s, unsafeXMLRune) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unsafeXMLRune(r) {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func unsafeXMLRune(r rune) bool {
-	return r != '\n' && r != '\t' && unsafeRune(r)
 }

@@ -319,3 +319,28 @@ func sanitize(s string) string {
 func unsafeRune(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }
+
+// sanitizeBlock is sanitize for multi-line text (config snippets, failure
+// bodies): newlines and tabs stay, every other control character is escaped.
+// XML 1.0 forbids those characters even escaped, and CDATA cannot escape
+// anything, so JUnit bodies go through here too.
+func sanitizeBlock(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.IndexFunc(s, unsafeInBlock) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeInBlock(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func unsafeInBlock(r rune) bool {
+	return r != '\n' && r != '\t' && unsafeRune(r)
+}

@@ -32,6 +32,9 @@ type ServerOptions struct {
 	NextProtos []string
 	// Logger receives reload and stale-CRL messages; nil means slog.Default().
 	Logger *slog.Logger
+	// OnReload, when set, is called after every Reload, including those
+	// Watch makes, with its result (for a metric, say).
+	OnReload func(err error)
 }
 
 // Server holds the current TLS material of an mTLS server and swaps it on
@@ -164,6 +167,9 @@ func (s *Server) Reload() error {
 	s.install(m)
 	err := errors.Join(errs...)
 	s.logReload(m, err)
+	if s.opts.OnReload != nil {
+		s.opts.OnReload(err)
+	}
 	return err
 }
 

@@ -171,6 +171,8 @@ func TestReloadBadFileKeepsOldMaterial(t *testing.T) {
 
 func TestWatchPicksUpCRLChange(t *testing.T) {
 	f := newFixture(t)
+	reloads := make(chan error, 16)
+	f.srv.opts.OnReload = func(err error) { reloads <- err }
 	alice := f.client(pki.ClientSpec{CN: "alice"})
 	f.accept(f.clientConf(alice))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -191,6 +193,14 @@ func TestWatchPicksUpCRLChange(t *testing.T) {
 			t.Fatal("Watch did not reload the CRL within 15s")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case err := <-reloads:
+		if err != nil {
+			t.Errorf("OnReload got %v, want nil", err)
+		}
+	default:
+		t.Error("OnReload not called for the reload Watch made")
 	}
 	cancel()
 	select {

@@ -1,9 +1,20 @@
 package inspect
 
-import (
-	"fmt"
-	"strconv"
-)
+// The rare states of the JSON scanner: escapes, multi-byte UTF-8, and
+// literals or numbers cut by the end of a write. scan hands them over through
+// slow, with the state in s.state.
+
+// slow handles one step of the rare states.
+func (s *JSONScanner) slow(p []byte, i int) (int, *Violation) {
+	switch s.state {
+	case jsEscape, jsUnicode, jsUTF8:
+		return s.stringSpecial(p, i)
+	case jsLiteral:
+		return s.literal(p, i)
+	default:
+		return s.numberDigit(p, i)
+	}
+}
 
 // stringSpecial reads one byte of an escape or of a multi-byte UTF-8 sequence.
 func (s *JSONScanner) stringSpecial(p []byte, i int) (int, *Violation) {
@@ -55,6 +66,27 @@ func (s *JSONScanner) utf8Lead(i int, c byte) (int, *Violation) {
 	return i + 1, nil
 }
 
+// utf8Sequence returns the length of the valid UTF-8 sequence at p[i] when
+// it lies whole in p and within MaxString, so that scan can read on; 0 sends
+// the sequence byte by byte through the rare states, which also report it
+// when it is invalid.
+func (s *JSONScanner) utf8Sequence(p []byte, i int) int {
+	lead := utf8Leads[p[i]]
+	n := int(lead.need) + 1
+	if lead.need == 0 || len(p)-i < n || s.off+int64(i+n) > s.strEnd {
+		return 0
+	}
+	if c := p[i+1]; c < lead.lo || c > lead.hi {
+		return 0
+	}
+	for _, c := range p[i+2 : i+n] {
+		if c&0xC0 != 0x80 {
+			return 0
+		}
+	}
+	return n
+}
+
 // utf8Lead describes what follows a UTF-8 lead byte.
 type utf8Lead struct {
 	need   uint8 // continuation bytes; 0 for a byte that cannot lead
@@ -79,27 +111,9 @@ var utf8Leads = func() (t [256]utf8Lead) {
 	return t
 }()
 
-// stringPlain marks bytes that stand for themselves inside a string.
-var stringPlain = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// jsonSpace marks the four whitespace bytes of RFC 8259.
-var jsonSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
-
 // isHex reports whether c is a hexadecimal digit.
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// syntax builds the "json-syntax" Violation for byte c at p[i], worded as
-// encoding/json words it.
-func (s *JSONScanner) syntax(i int, c byte, where string) *Violation {
-	off := s.off + int64(i)
-	return badRequest("json-syntax", off, "invalid JSON at byte %d: invalid character %s %s", off, quoteByte(c), where)
 }
 
 // badUTF8 builds the "json-syntax" Violation for a byte of p[i] that breaks UTF-8.
@@ -108,16 +122,35 @@ func (s *JSONScanner) badUTF8(i int) *Violation {
 	return badRequest("json-syntax", off, "invalid JSON at byte %d: invalid UTF-8 in string", off)
 }
 
-// quoteByte renders a byte for an error message.
-func quoteByte(c byte) string {
-	switch {
-	case c == '\'':
-		return `'\''`
-	case c == '"':
-		return `'"'`
-	case c >= 0x80:
-		return fmt.Sprintf("byte 0x%02x", c)
+// literal matches the rest of true, false or null.
+func (s *JSONScanner) literal(p []byte, i int) (int, *Violation) {
+	for ; i < len(p); i++ {
+		if p[i] != s.lit[s.litPos] {
+			return i, s.syntax(i, p[i], "in literal "+s.lit+" (expecting "+quoteByte(s.lit[s.litPos])+")")
+		}
+		if s.litPos++; s.litPos == len(s.lit) {
+			s.state = s.after
+			return i + 1, nil
+		}
 	}
-	q := strconv.Quote(string(rune(c)))
-	return "'" + q[1:len(q)-1] + "'"
+	return i, nil
 }
+
+// numberDigit reads the byte after '-', '.', 'e' or the exponent's sign.
+func (s *JSONScanner) numberDigit(p []byte, i int) (int, *Violation) {
+	c := p[i]
+	switch {
+	case s.state == jsNumE && (c == '+' || c == '-'):
+		s.state = jsNumESign
+	case c < '0' || c > '9':
+		return i, s.syntax(i, c, "in numeric literal")
+	case s.state == jsNumMinus && c == '0':
+		s.state = jsNumZero
+	default:
+		s.state = numberDigitNext[s.state]
+	}
+	return i + 1, nil
+}
+
+// numberDigitNext is the state after a digit in the states numberDigit reads.
+var numberDigitNext = [...]jsonState{jsNumMinus: jsNumInt, jsNumDot: jsNumFrac, jsNumE: jsNumExp, jsNumESign: jsNumExp}
