@@ -12,6 +12,11 @@ const (
 	maxHold   = 128 // clean windows to wait before probing again after a failed probe
 
 	probeSlack = 10 * time.Millisecond // latency noise a probe ignores
+
+	// initialLimit is where the limit starts, within Min and Max: a small
+	// app's worker count, so that the first requests of an attack already
+	// find headroom.
+	initialLimit = 4
 )
 
 // gradient is the adaptive limit. Each window of samples compares the
@@ -53,14 +58,9 @@ type gradient struct {
 type window struct {
 	sumBase, sumTime int64
 	first, last      int64 // times of the first and last sample
-	samples, failed  int
+	samples          int
 	limited          bool // demand exceeded the limit
 }
-
-// initialLimit is where the adaptive limit starts, within Min and Max: a
-// small app's worker count, so that the first requests under attack already
-// find headroom.
-const initialLimit = 4
 
 func newGradient(lo, hi int) *gradient {
 	return &gradient{min: lo, max: hi, good: lo, hold: 1, slowStart: true}
@@ -88,7 +88,10 @@ func (g *gradient) sample(now int64, gen int, base, d time.Duration, ok, shared 
 	w.last = now
 	w.samples++
 	if !ok {
-		w.failed++
+		// A failure counts as at least twice its baseline: a timeout
+		// weighs heavily, while an identity's cheap errors, weighted by
+		// their short time, cannot talk the limit down for everyone.
+		d = max(d, 2*base)
 	}
 	w.sumBase += int64(min(base, d))
 	w.sumTime += int64(d)
@@ -110,7 +113,7 @@ func (g *gradient) next(limit int) int {
 		ratio = float64(w.sumBase) / float64(w.sumTime)
 	}
 	switch {
-	case w.failed*10 > w.samples || ratio < tolerance:
+	case ratio < tolerance:
 		return g.decrease(limit, ratio)
 	case w.limited:
 		return g.increase(limit)

@@ -10,9 +10,9 @@ import (
 const idleCap = 4096
 
 // arrive admits a request of key at once or queues it. The waiter it returns
-// is either admitted or queued; read its state with c.mu held, or use now,
+// is either admitted or queued; read its state with c.mu held, or use atOnce,
 // which tells whether it was admitted at once.
-func (c *Controller) arrive(key string, weight int) (w *waiter, now bool, err error) {
+func (c *Controller) arrive(key string, weight int) (w *waiter, atOnce bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := c.now().UnixNano()

@@ -54,6 +54,7 @@ func FuzzXML(f *testing.F) {
 			return
 		}
 		d := xml.NewDecoder(bytes.NewReader(doc))
+		d.CharsetReader = xmlCharset
 		for {
 			tok, err := d.RawToken()
 			if err != nil {

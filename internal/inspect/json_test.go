@@ -37,6 +37,20 @@ func TestJSONAgreesWithEncodingJSON(t *testing.T) {
 	}
 }
 
+func TestJSONAcceptsValidDocumentsWithinLimits(t *testing.T) {
+	docs := map[string][]byte{
+		"deep": deepDoc(30, 8<<10), "wide": wideDoc(500), "strings": stringDoc(8 << 10), "unicode": unicodeDoc(8 << 10),
+	}
+	for name, doc := range docs {
+		if !json.Valid(doc) {
+			t.Fatalf("%s: encoding/json.Valid refuses the test document", name)
+		}
+		if err := CheckJSON(doc, JSONLimits{MaxDepth: 32, MaxTokens: 100_000, MaxString: 2000}); err != nil {
+			t.Errorf("%s: CheckJSON = %v, want nil", name, err)
+		}
+	}
+}
+
 func TestJSONRejectsInvalidUTF8(t *testing.T) {
 	for _, doc := range []string{
 		"\"\xff\"", "\"\xc0\xaf\"", "\"\xe0\x80\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",

@@ -87,7 +87,7 @@ value:
 		goto save
 	}
 valueByte:
-	if c = p[i]; valueStart[c] == jsBad {
+	if c = p[i]; !valueFirst[c] {
 		v = s.syntax(i, c, "looking for beginning of value")
 		goto fail
 	}
@@ -352,20 +352,11 @@ fail:
 	return i, v
 }
 
-// jsBad marks a byte that cannot start a value in valueStart.
-const jsBad jsonState = 255
-
-// valueStart maps the first byte of a value to the state after it.
-var valueStart = func() (t [256]jsonState) {
-	for c := range t {
-		t[c] = jsBad
+// valueFirst marks the bytes that can start a value.
+var valueFirst = func() (t [256]bool) {
+	for _, c := range []byte(`{["-0123456789tfn`) {
+		t[c] = true
 	}
-	for c := '1'; c <= '9'; c++ {
-		t[c] = jsNumInt
-	}
-	t['{'], t['['], t['"'] = jsKeyOrClose, jsValueOrClose, jsString
-	t['-'], t['0'] = jsNumMinus, jsNumZero
-	t['t'], t['f'], t['n'] = jsLiteral, jsLiteral, jsLiteral
 	return t
 }()
 

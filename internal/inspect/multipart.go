@@ -60,7 +60,7 @@ func checkPart(src *source, part *multipart.Part, limit int64) error {
 		return multipartError(src, err)
 	}
 	if limit > 0 && n > limit {
-		return tooLarge("multipart-part-size", src.n, "multipart part %q is larger than %d bytes", part.FormName(), limit)
+		return tooLarge("multipart-part-size", src.n, "multipart part %.64q is larger than %d bytes", part.FormName(), limit)
 	}
 	return nil
 }

@@ -27,8 +27,8 @@ type XMLLimits struct {
 // predefined ones are refused as syntax even with AllowDoctype, since the
 // guard does not expand them. Documents are UTF-8 unless they declare US-ASCII
 // or ISO-8859-1 (offsets then count the bytes after conversion to UTF-8);
-// other encodings are refused as syntax. An error from r itself is returned as it is when it is a
-// *Violation, wrapped otherwise.
+// other encodings are refused as syntax. An error from r itself is returned
+// as it is when it is a *Violation, wrapped otherwise.
 func CheckXML(r io.Reader, l XMLLimits) error {
 	src := &source{r: r}
 	d := xml.NewDecoder(src)

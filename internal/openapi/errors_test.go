@@ -54,7 +54,7 @@ func TestParseInvalidDocuments(t *testing.T) {
 		{"bad maxLength", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      parameters:\n        - {name: q, in: query, schema: {type: string, maxLength: ten}}\n      responses: {'200': {description: ok}}\n",
 			`x.yaml:7:66: maxLength must be a non-negative integer, not "ten"`},
 		{"negative maxItems", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      parameters:\n        - {name: q, in: query, schema: {type: array, maxItems: -1}}\n      responses: {'200': {description: ok}}\n",
-			`x.yaml:7:65: maxItems must be a non-negative integer, not -1`},
+			`x.yaml:7:64: maxItems must be a non-negative integer, not -1`},
 		{"ref that is not a pointer", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      parameters:\n        - $ref: '#components'\n      responses: {'200': {description: ok}}\n",
 			`x.yaml:7:11: $ref "#components" is not a JSON pointer: write it as #/components/schemas/Name`},
 		{"alias bomb", aliasBomb(),

@@ -32,6 +32,7 @@ var errBodyTimeout = errors.New("request body not received within timeouts.body"
 type limitedBody struct {
 	r      io.ReadCloser
 	rc     *http.ResponseController
+	w      *recorder // told why the body ended, for the error handler
 	max, n int64
 }
 
@@ -43,10 +44,12 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	b.n += int64(n)
 	if err != nil && err != io.EOF {
 		if rs, _ := readErrorReason(err); rs == reasonBodyTimeout {
+			b.w.bodyFault = reasonBodyTimeout
 			return n, errBodyTimeout
 		}
 	}
 	if b.max > 0 && b.n > b.max {
+		b.w.bodyFault = reasonBodySize
 		return n, &bodyTooLargeError{max: b.max}
 	}
 	if err == io.EOF {
@@ -73,7 +76,7 @@ func (s *Server) guardBody(w *recorder, r *http.Request, lim *limits) (reason, s
 	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.Timeouts.Body))
 	kind, boundary := inspect.KindOf(r.Header.Get("Content-Type"))
 	if kind == inspect.Other {
-		r.Body = &limitedBody{r: r.Body, rc: rc, max: lim.maxBody}
+		r.Body = &limitedBody{r: r.Body, rc: rc, w: w, max: lim.maxBody}
 		return reasonNone, ""
 	}
 	buf, rs, detail := s.readInspected(r, lim, kind)

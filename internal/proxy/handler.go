@@ -22,7 +22,8 @@ type recorder struct {
 	bytes    int64
 	reason   reason
 	detail   string
-	upstream time.Duration
+	// bodyFault is why a streamed request body ended early, if it did.
+	bodyFault reason
 }
 
 func (w *recorder) WriteHeader(code int) {
@@ -109,6 +110,10 @@ func (s *Server) handle(w *recorder, r *http.Request, c *conn, now time.Time) {
 	}
 	if p != r.URL.Path {
 		r.URL.Path, r.URL.RawPath = p, ""
+	}
+	if s.admit != nil {
+		s.proxyAdmitted(w, r, c.key, lim.weight)
+		return
 	}
 	s.rp.ServeHTTP(w, r)
 }
@@ -200,12 +205,11 @@ func (s *Server) upstreamError(rw http.ResponseWriter, r *http.Request, err erro
 		writeProblem(rw, reasonUpstreamError, "", 0)
 		return
 	}
-	var tooLarge *bodyTooLargeError
-	if errors.As(err, &tooLarge) {
-		w.reject(reasonBodySize, tooLarge.Error(), 0)
+	switch w.bodyFault {
+	case reasonBodySize:
+		w.reject(reasonBodySize, "request body exceeds max_body", 0)
 		return
-	}
-	if errors.Is(err, errBodyTimeout) {
+	case reasonBodyTimeout:
 		w.reject(reasonBodyTimeout, "the request body did not arrive within timeouts.body", 0)
 		return
 	}

@@ -82,7 +82,10 @@ type upstream struct {
 func newUpstream(t testing.TB) *upstream {
 	u := &upstream{release: make(chan struct{}), entered: make(chan struct{}, 64)}
 	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			panic(http.ErrAbortHandler) // a truncated body: no answer, like a real app's worker dying on it
+		}
 		if u.noRecord {
 			w.Write([]byte(`{"ok":true}`))
 			return

@@ -14,6 +14,7 @@ type metrics struct {
 	upstream  prometheus.Histogram
 	connsOpen prometheus.Gauge
 	reloads   *prometheus.CounterVec
+	admitWait prometheus.Histogram
 }
 
 func outcomeOf(r reason) string {
@@ -60,6 +61,14 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(n)
 	})
+	m.admitWait = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "mtlsguard_admission_wait_seconds",
+		Help:    "Time admitted requests waited for upstream capacity.",
+		Buckets: []float64{0, .001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	})
+	if s.admit != nil {
+		m.reg.MustRegister(m.admitWait, newAdmitCollector(s.admit))
+	}
 	m.reg.MustRegister(req, m.inflight, m.upstream, m.connsOpen, m.reloads, tracked,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -26,6 +26,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/mtlsguard/mtlsguard/internal/admit"
 	"github.com/mtlsguard/mtlsguard/internal/config"
 	"github.com/mtlsguard/mtlsguard/internal/identity"
 	"github.com/mtlsguard/mtlsguard/internal/limit"
@@ -54,6 +55,7 @@ type Server struct {
 	rates    []*limit.Limiter // one per rate class
 	inflight *limit.Counter
 	conns    *limit.Counter
+	admit    *admit.Controller // nil: fair admission off
 	strip    *identity.Stripper
 	fwd      *identity.Forwarder
 	rp       *httputil.ReverseProxy
@@ -97,6 +99,9 @@ func New(o Options) (*Server, error) {
 	}
 	s.inflight = limit.NewCounter(c.State.MaxIdentities)
 	s.conns = limit.NewCounter(c.State.MaxIdentities)
+	if s.admit, err = newAdmission(c.UpstreamCapacity); err != nil {
+		return nil, err
+	}
 	s.strip = identity.NewStripper(append(append([]string(nil), c.Identity.StripHeaders...), c.Identity.SignHeader))
 	s.fwd = &identity.Forwarder{SignSecret: c.Identity.SignSecret, SignHeader: c.Identity.SignHeader}
 	for _, f := range c.Identity.Forward {

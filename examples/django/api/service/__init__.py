@@ -1,0 +1,1 @@
+"""The example API that mtlsguard protects: a typical small Django JSON API."""

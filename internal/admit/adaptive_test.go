@@ -1,0 +1,113 @@
+package admit
+
+import (
+	"testing"
+	"time"
+)
+
+const ms = time.Millisecond
+
+// feed gives g one window of n samples, one every gap, each taking d
+// against base; limited marks the window as short of capacity.
+func feed(g *gradient, limit, n int, gap, base, d time.Duration, ok, shared, limited bool) int {
+	for i := range n {
+		g.limited = g.limited || limited
+		limit = g.sample(int64(i)*int64(gap), g.gen, base, d, ok, shared, limit)
+	}
+	return limit
+}
+
+func TestGradientSteps(t *testing.T) {
+	settled := func() *gradient { g := newGradient(1, 100); g.good, g.slowStart, g.hold = 8, false, 4; return g }
+	tests := []struct {
+		name     string
+		g        *gradient
+		limit    int
+		n        int
+		base, d  time.Duration
+		ok       bool
+		shared   bool
+		limited  bool
+		want     int
+		wantHold int
+		wantGood int
+	}{
+		{"slow start doubles alone", newGradient(1, 100), 4, 8, 200 * ms, 200 * ms, true, false, true, 8, 1, 4},
+		{"slow start adds one when shared", newGradient(1, 100), 4, 8, 200 * ms, 200 * ms, true, true, true, 5, 1, 4},
+		{"unused limit stays", newGradient(1, 100), 4, 8, 200 * ms, 200 * ms, true, false, false, 4, 1, 1},
+		{"max bounds growth", newGradient(1, 6), 4, 8, 200 * ms, 200 * ms, true, false, true, 6, 1, 4},
+		{"settled waits hold windows", settled(), 8, 8, 200 * ms, 200 * ms, true, false, true, 8, 4, 8},
+		// 8 requests of 200 ms completing 50 ms apart: 4 workers busy.
+		{"queueing drops to busy workers", settled(), 8, 8, 200 * ms, 400 * ms, true, false, true, 4, 4, 4},
+		{"timeouts do", settled(), 8, 8, 200 * ms, 30 * time.Second, false, false, false, 4, 4, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := feed(tt.g, tt.limit, tt.n, 50*ms, tt.base, tt.d, tt.ok, tt.shared, tt.limited)
+			if got != tt.want || tt.g.hold != tt.wantHold || tt.g.good != tt.wantGood {
+				t.Fatalf("limit %d, hold %d, good %d; want %d, %d, %d", got, tt.g.hold, tt.g.good, tt.want, tt.wantHold, tt.wantGood)
+			}
+		})
+	}
+}
+
+func TestGradientProbe(t *testing.T) {
+	g := newGradient(1, 100)
+	g.good, g.slowStart, g.hold = 4, false, 1
+	limit := feed(g, 4, 8, 50*ms, 200*ms, 200*ms, true, true, true)
+	if limit != 5 {
+		t.Fatalf("after a clean window with hold 1: limit %d, want a probe to 5", limit)
+	}
+	// Shared: the first request clearly slower than its baseline ends the
+	// probe at once.
+	gen := g.gen
+	limit = g.sample(0, gen, 5*ms, 120*ms, true, true, limit)
+	if limit != 4 || g.hold != maxHold || g.gen == gen {
+		t.Fatalf("after a slow request during the probe: limit %d, hold %d; want 4, %d, new generation", limit, g.hold, maxHold)
+	}
+	// Samples of requests admitted before the change are ignored.
+	if l := g.sample(0, gen, 5*ms, time.Second, true, true, limit); l != 4 || g.samples != 0 {
+		t.Fatalf("stale sample changed the window: limit %d, %d samples", l, g.samples)
+	}
+	// A probe that stays clean is kept and halves the hold.
+	g.hold, g.clean = 2, 0
+	limit = feed(g, 4, 8, 50*ms, 200*ms, 200*ms, true, false, true)
+	limit = feed(g, limit, 8, 50*ms, 200*ms, 200*ms, true, false, true)
+	if limit != 5 {
+		t.Fatalf("limit %d after two clean windows with hold 2, want 5", limit)
+	}
+	limit = feed(g, limit, 8, 50*ms, 200*ms, 200*ms, true, false, true)
+	if g.good != 5 || g.hold != 1 {
+		t.Fatalf("after a clean probe: good %d, hold %d; want 5, 1", g.good, g.hold)
+	}
+}
+
+// TestGradientCheapErrors: one identity's fast errors among the app's
+// normal work do not talk the limit down; the same share of timeouts does.
+func TestGradientCheapErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		fail time.Duration // upstream time of the failing requests
+		want int
+	}{
+		{"fast 5xx", 5 * ms, 8},
+		{"timeouts", 30 * time.Second, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newGradient(1, 100)
+			g.good, g.slowStart, g.hold = 8, false, 4
+			limit := 8
+			for i := range 8 {
+				base, d, ok := 200*ms, 200*ms, true
+				if i%2 == 0 {
+					base, d, ok = 5*ms, tt.fail, false
+				}
+				limit = g.sample(int64(i)*int64(50*ms), g.gen, base, d, ok, false, limit)
+			}
+			if limit != tt.want {
+				t.Fatalf("limit %d, want %d", limit, tt.want)
+			}
+		})
+	}
+}
