@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/pb33f/go-yaml"
@@ -39,21 +40,27 @@ func (r *reader) unalias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// pairs lists a mapping's entries in file order, with YAML merge keys (<<)
-// expanded. A node that is not a mapping has none.
+// pairs lists a mapping's entries in file order, then the entries of YAML
+// merge keys (<<) that the mapping does not set itself. A node that is not
+// a mapping has none.
 func (r *reader) pairs(m *yaml.Node) []pair {
 	m = r.unalias(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
-	var out []pair
+	var out, merged []pair
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if k.Value == "<<" && k.Tag == "!!merge" {
-			out = append(out, r.merged(v)...)
+			merged = append(merged, r.merged(v)...)
 			continue
 		}
 		out = append(out, pair{k, v})
+	}
+	for _, p := range merged {
+		if !slices.ContainsFunc(out, func(o pair) bool { return o.key.Value == p.key.Value }) {
+			out = append(out, p)
+		}
 	}
 	return out
 }

@@ -18,10 +18,10 @@ import (
 // http.ResponseController (flushes, deadlines) reaches the connection.
 type recorder struct {
 	http.ResponseWriter
-	status   int
-	bytes    int64
-	reason   reason
-	detail   string
+	status int
+	bytes  int64
+	reason reason
+	detail string
 	// bodyFault is why a streamed request body ended early, if it did.
 	bodyFault reason
 }
