@@ -72,13 +72,13 @@ func TestOperations(t *testing.T) {
 		"api.yaml": {
 			"GET /api/admin/users @92 id=listUsers priv=true roles=[admin] sec=[] params=[] body=- resp@97=[200@98[] 403@106[]]",
 			"DELETE /api/admin/users/{id} @109 id=deleteUser priv=true roles=[] sec=[] params=[path:id:true:integer] body=- resp@115=[204@116[]]",
-			"GET /api/items @130 id=listItems priv=false roles=[] sec=[] params=[query:limit:false:integer query:offset:false:integer] body=- resp@150=[200@151[]]",
+			"GET /api/items @134 id=listItems priv=false roles=[] sec=[] params=[query:limit:false:integer query:offset:false:integer] body=- resp@150=[200@151[]]",
 			"POST /api/orders @50 id=createOrder priv=false roles=[] sec=[] params=[] body=[application/json]:true resp@60=[201@61[] 400@67[]]",
-			"GET /api/ping @16 id=ping priv=false roles=[] sec=[] params=[] body=- resp@20=[200@21[]]",
-			"GET /api/reports/slow @30 id=slowReport priv=false roles=[] sec=[] params=[query:days:false:integer] body=- resp@42=[200@43[]]",
-			"GET /api/search @159 id=search priv=false roles=[] sec=[] params=[query:q:true:string] body=- resp@170=[200@171[] 429@181[]]",
+			"GET /api/ping @17 id=ping priv=false roles=[] sec=[] params=[] body=- resp@20=[200@21[]]",
+			"GET /api/reports/slow @31 id=slowReport priv=false roles=[] sec=[] params=[query:days:false:integer] body=- resp@42=[200@43[]]",
+			"GET /api/search @160 id=search priv=false roles=[] sec=[] params=[query:q:true:string] body=- resp@171=[200@172[] 429@181[]]",
 			"POST /api/upload @70 id=uploadAttachment priv=false roles=[] sec=[] params=[] body=[multipart/form-data]:true resp@88=[200@89[]]",
-			"GET /api/whoami @118 id=whoami priv=false roles=[] sec=[] params=[] body=- resp@122=[200@123[]]",
+			"GET /api/whoami @119 id=whoami priv=false roles=[] sec=[] params=[] body=- resp@122=[200@123[]]",
 		},
 		"swagger2.json": {
 			"GET /health @61 id=health priv=false roles=[] sec=[] params=[] body=- resp@64=[200@64[]]",
@@ -92,8 +92,8 @@ func TestOperations(t *testing.T) {
 			"POST /transfers @32 id=createTransfer priv=false roles=[payments-operator] sec=[[mtls]] params=[] body=[application/json]:true resp@41=[201@42[] 429@44[Retry-After]]",
 		},
 		"compose.yaml": {
-			"GET /shapes @71 id= priv=false roles=[] sec=[[] [key]] params=[query:filter:false:object] body=- resp@84=[200@85[] 429@87[Retry-After]]",
-			"POST /shapes @61 id= priv=false roles=[] sec=[[key]] params=[] body=[application/xml application/vnd.shape+json]:true resp@64=[200@65[] 429@67[Retry-After]]",
+			"GET /shapes @71 id= priv=false roles=[] sec=[[] [key]] params=[query:filter:false:object] body=- resp@85=[200@86[] 429@88[Retry-After]]",
+			"POST /shapes @60 id= priv=false roles=[] sec=[[key]] params=[] body=[application/xml application/vnd.shape+json]:true resp@63=[200@64[] 429@66[Retry-After]]",
 		},
 	}
 	for file, want := range tests {
