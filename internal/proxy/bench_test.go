@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"io"
+
+	"github.com/mtlsguard/mtlsguard/internal/config"
 	"net/http"
 	"testing"
 )
@@ -12,8 +14,14 @@ import (
 //
 //	go test -run '^$' -bench ProxiedRequest -benchmem -count 6 ./internal/proxy/
 func BenchmarkProxiedRequest(b *testing.B) {
-	cases := []struct{ name, cfg string }{
-		{"limits-off", "defaults:\n  rate: off\n  max_inflight: 0\n  max_conns: 0\nlog:\n  access: false\n"},
+	off := func(c *config.Config) {
+		c.Defaults.MaxInflight, c.Defaults.MaxConns, c.Defaults.MaxBody = 0, 0, 0
+	}
+	cases := []struct {
+		name, cfg string
+		edit      func(*config.Config)
+	}{
+		{"limits-off", "defaults:\n  rate: off\nlog:\n  access: false\n", off},
 		{"limits-on", `defaults:
   rate: 1000000/s
   burst: 1000000
@@ -28,14 +36,14 @@ routes:
     max_body: 10MiB
 log:
   access: false
-`},
+`, nil},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
 			p := newTestPKI(b)
 			up := newUpstream(b)
 			up.noRecord = true
-			r := startProxyWith(b, p, up, tc.cfg, nil)
+			r := startProxyEdit(b, p, up, tc.cfg, nil, tc.edit)
 			c := r.client(b, "alice", false)
 			req, _ := http.NewRequest(http.MethodGet, r.url("/ping"), nil)
 			b.ReportAllocs()

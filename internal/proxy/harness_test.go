@@ -169,11 +169,21 @@ func startProxy(t testing.TB, extra string, now func() time.Time) *running {
 
 func startProxyWith(t testing.TB, p *testPKI, up *upstream, extra string, now func() time.Time) *running {
 	t.Helper()
+	return startProxyEdit(t, p, up, extra, now, nil)
+}
+
+// startProxyEdit is startProxyWith with a last edit of the loaded config,
+// for settings a file cannot express (such as every limit off).
+func startProxyEdit(t testing.TB, p *testPKI, up *upstream, extra string, now func() time.Time, edit func(*config.Config)) *running {
+	t.Helper()
 	yml := "listen: 127.0.0.1:0\nupstream: " + up.URL + "\ntls:\n  cert: server.crt\n  key: server.key\n  client_ca: ca.crt\n" + extra
 	path := p.write(t, "guard.yaml", []byte(yml))
 	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatalf("config: %v", err)
+	}
+	if edit != nil {
+		edit(cfg)
 	}
 	logs := &syncBuffer{}
 	srv, err := New(Options{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Now: now, WatchInterval: 50 * time.Millisecond})
