@@ -42,6 +42,7 @@ type JSONLimits struct {
 type JSONScanner struct {
 	limits    JSONLimits
 	maxDepth  int   // limits.MaxDepth, or the largest int for none
+	depthCap  int   // the depth past which scan calls grow: min(maxDepth, bits in stack)
 	maxTokens int   // limits.MaxTokens, or the largest int for none
 	maxString int64 // limits.MaxString, or 2⁶² for none (offsets stay far below)
 	state     jsonState
@@ -74,6 +75,7 @@ func (s *JSONScanner) Reset(l JSONLimits) {
 	if l.MaxDepth <= 0 {
 		s.maxDepth = math.MaxInt
 	}
+	s.depthCap = min(s.maxDepth, len(s.stack)<<6)
 	if l.MaxTokens <= 0 {
 		s.maxTokens = math.MaxInt
 	}

@@ -101,7 +101,7 @@ valueByte:
 		i++
 		goto str
 	case '{':
-		if s.depth++; s.depth > s.maxDepth || s.depth > len(s.stack)<<6 {
+		if s.depth++; s.depth > s.depthCap {
 			if v = s.grow(i, true); v != nil {
 				goto fail
 			}
@@ -112,7 +112,7 @@ valueByte:
 		i++
 		goto keyOrClose
 	case '[':
-		if s.depth++; s.depth > s.maxDepth || s.depth > len(s.stack)<<6 {
+		if s.depth++; s.depth > s.depthCap {
 			if v = s.grow(i, false); v != nil {
 				goto fail
 			}
@@ -126,6 +126,11 @@ valueByte:
 		i++
 		goto numZero
 	case '-':
+		if i+1 < len(p) && p[i+1] >= '1' && p[i+1] <= '9' {
+			i += 2
+			st = jsNumInt
+			goto digits
+		}
 		i++
 		st = jsNumMinus
 		goto slow
@@ -262,6 +267,11 @@ numberPart:
 	default:
 		goto afterValue
 	}
+	if i+1 < len(p) && p[i+1] >= '0' && p[i+1] <= '9' {
+		i += 2
+		st = numberDigitNext[st]
+		goto digits
+	}
 	i++
 	goto slow
 
@@ -384,29 +394,29 @@ func (s *JSONScanner) mark(object bool) {
 	s.stack[d>>6] &^= 1 << (d & 63)
 }
 
-// grow handles the rare side of opening a container: it refuses one past
-// MaxDepth, or adds a word to the depth stack before marking it.
+// grow handles the rare side of opening a container, past depthCap: it
+// refuses one past MaxDepth, or adds a word to the depth stack before marking
+// it.
 func (s *JSONScanner) grow(i int, object bool) *Violation {
 	if s.depth > s.maxDepth {
 		off := s.off + int64(i)
 		return badRequest("json-depth", off, "JSON nesting depth exceeds %d at byte %d", s.limits.MaxDepth, off)
 	}
 	s.stack = append(s.stack, 0)
+	s.depthCap = min(s.maxDepth, len(s.stack)<<6)
 	s.mark(object)
 	return nil
 }
 
 // pop closes the innermost array or object and returns the state after it.
+// It reads the parent's kind without a branch (jsObjAfter is jsArrAfter-1):
+// in nested documents the kind alternates in ways a predictor cannot guess.
 func (s *JSONScanner) pop() jsonState {
-	s.depth--
-	d := s.depth - 1
-	switch {
-	case d < 0:
+	if s.depth--; s.depth == 0 {
 		return jsDone
-	case s.stack[d>>6]>>(d&63)&1 == 1:
-		return jsObjAfter
 	}
-	return jsArrAfter
+	d := uint(s.depth - 1)
+	return jsArrAfter - jsonState(s.stack[d>>6]>>(d&63)&1)
 }
 
 // tokenViolation builds the "json-tokens" Violation for the token at p[i].

@@ -42,3 +42,13 @@ func TestZZCPU(t *testing.T) {
 		}
 	}
 }
+
+func TestZZGrind(t *testing.T) {
+	if os.Getenv("ZZGRIND") == "" {
+		t.Skip()
+	}
+	doc := deepDoc(30, 1<<20)
+	for k := 0; k < 3; k++ {
+		CheckJSON(doc, benchLimits)
+	}
+}

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"maps"
 	"net"
@@ -135,6 +136,37 @@ func TestNewClientExplainsBadFiles(t *testing.T) {
 			_, err := NewClient(tt.cert, tt.key, tt.caFile, ClientOptions{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("NewClient error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestClientProtocols(t *testing.T) {
+	p := newTestPKI(t)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200 + r.ProtoMajor) // 201 for HTTP/1.1, 202 for HTTP/2
+	}))
+	srv.EnableHTTP2 = true
+	srv.TLS = &tls.Config{
+		Certificates: []tls.Certificate{p.server.TLSCertificate()},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    p.ca.Pool(),
+	}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		name string
+		opts ClientOptions
+		want int
+	}{
+		{"HTTP/1.1 by default", ClientOptions{}, 201},
+		{"HTTP/2 when asked", ClientOptions{HTTP2: true}, 202},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := p.newClient(t, "alice", tt.opts)
+			if status, err := c.Do(context.Background(), RequestSpec{URL: srv.URL}); err != nil || status != tt.want {
+				t.Errorf("Do = %d, %v; want %d", status, err, tt.want)
 			}
 		})
 	}

@@ -112,6 +112,13 @@ func TestReloadServerCertificateKeepsConnections(t *testing.T) {
 	if got := serial(); got.Cmp(next.Cert.SerialNumber) != 0 {
 		t.Fatalf("bad file replaced the certificate")
 	}
+	rec := httptest.NewRecorder()
+	r.srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{`mtlsguard_tls_reloads_total{result="ok"} `, `mtlsguard_tls_reloads_total{result="error"} `} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s(the file watch may add reloads of its own, so no count is asserted)", want)
+		}
+	}
 }
 
 func TestReloadCRLOnFileChange(t *testing.T) {

@@ -83,6 +83,7 @@ func New(o Options) (*Server, error) {
 	ts, err := tlsconf.NewServer(tlsconf.ServerOptions{
 		CertFile: c.TLS.Cert, KeyFile: c.TLS.Key, ClientCAFile: c.TLS.ClientCA, CRLFile: c.TLS.CRL,
 		MinVersion: c.TLS.MinVersion, NextProtos: []string{"h2", "http/1.1"}, Logger: s.log,
+		OnReload: s.countReload,
 	})
 	if err != nil {
 		return nil, err
@@ -131,17 +132,20 @@ func (s *Server) MetricsHandler() http.Handler {
 }
 
 // Reload re-reads the server certificate, client CA and CRL. A bad file keeps
-// the material already loaded and the error says which file and why.
-func (s *Server) Reload() error {
-	err := s.tls.Reload()
-	if err != nil {
-		s.metrics.reloads.WithLabelValues("error").Inc()
-		s.log.Warn("tls reload kept the previous material", "err", err)
-		return err
+// the material already loaded and the error says which file and why (the
+// tlsconf package logs it).
+func (s *Server) Reload() error { return s.tls.Reload() }
+
+// countReload counts every reload, from SIGHUP or from the file watch.
+func (s *Server) countReload(err error) {
+	if s.metrics == nil {
+		return
 	}
-	s.metrics.reloads.WithLabelValues("ok").Inc()
-	s.log.Info("tls material reloaded")
-	return nil
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	s.metrics.reloads.WithLabelValues(result).Inc()
 }
 
 func (s *Server) httpServer() *http.Server {

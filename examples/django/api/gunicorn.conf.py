@@ -13,4 +13,4 @@ timeout = 30
 graceful_timeout = 10
 # Only the proxy talks to gunicorn; it sets X-Forwarded-For itself.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # "" turns it off

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -272,13 +273,23 @@ func (r reply) problemType() string {
 	return p.Type
 }
 
-// send sends one request. header keys are sent exactly as written, so that
-// X_SSL_Client_S_DN_CN keeps its underscores.
+// send sends one request and fails the test if there is no answer. header
+// keys are sent exactly as written, so that X_SSL_Client_S_DN_CN keeps its
+// underscores.
 func send(t *testing.T, c *http.Client, method, url string, body []byte, header map[string]string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	r, err := do(c, method, url, body, header)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return r
+}
+
+// do is send for goroutines other than the test's.
+func do(c *http.Client, method, url string, body []byte, header map[string]string) (reply, error) {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		return reply{}, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -288,12 +299,12 @@ func send(t *testing.T, c *http.Client, method, url string, body []byte, header 
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		return reply{}, fmt.Errorf("%s %s: %w", method, url, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading the body: %v", method, url, err)
+		return reply{}, fmt.Errorf("%s %s: reading the body: %w", method, url, err)
 	}
-	return reply{status: res.StatusCode, header: res.Header, body: b}
+	return reply{status: res.StatusCode, header: res.Header, body: b}, nil
 }
