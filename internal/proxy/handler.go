@@ -170,6 +170,9 @@ func (s *Server) newReverseProxy() *httputil.ReverseProxy {
 			pr.Out.Host = pr.In.Host
 			pr.SetXForwarded()
 			s.strip.Strip(pr.Out.Header)
+			// Request trailers arrive after the body, too late to strip; apps
+			// have no use for them, so none are forwarded.
+			pr.Out.Trailer = nil
 			if c, _ := pr.In.Context().Value(connKey{}).(*conn); c != nil {
 				s.fwd.Set(pr.Out.Header, &c.id, pr.Out, s.now())
 			}

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -58,12 +59,22 @@ func (g *gate) pause(d time.Duration) {
 	}
 }
 
-func (g *gate) wait(ctx context.Context) error {
+// wait holds a request until the pause has passed; a pause longer than
+// maxWait fails at once with ErrThrottled rather than stall the scan.
+func (g *gate) wait(ctx context.Context, maxWait time.Duration) error {
 	g.mu.Lock()
 	d := time.Until(g.until)
 	g.mu.Unlock()
+	if d > maxWait {
+		return fmt.Errorf("%w (%s more)", ErrThrottled, d.Round(time.Second))
+	}
 	return sleep(ctx, d)
 }
+
+// ErrThrottled is returned for a request the target asked the scan to hold
+// back (Retry-After) longer than the scan waits. It wraps ErrBudget: like
+// a spent budget, it leaves the check inconclusive.
+var ErrThrottled = fmt.Errorf("%w: the target asked the scan to wait longer than it will", ErrBudget)
 
 // transport is the RoundTripper every scan client goes through: it waits
 // out Retry-After pauses, takes each request from the budget, records it
@@ -82,7 +93,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	size := requestSize(req)
 	for attempt := 0; ; attempt++ {
 		if !noRetry(ctx) {
-			if err := t.gate.wait(ctx); err != nil {
+			if err := t.gate.wait(ctx, t.maxWait); err != nil {
 				return nil, err
 			}
 		}
