@@ -11,7 +11,14 @@ const (
 	minWindow = 8   // samples per decision, at least; else the limit
 	maxHold   = 128 // clean windows to wait before probing again after a failed probe
 
-	probeSlack = 10 * time.Millisecond // latency noise a probe ignores
+	// noise is the part of an upstream time over its baseline that is
+	// not counted as waiting: a busy machine delays a 1 ms request by a
+	// few ms now and then, and that says nothing of the app's workers.
+	noise = 5 * time.Millisecond
+	// probeSlack is the delay over 1.5 × baseline that ends a probe at
+	// once. Above the noise of a loaded machine (up to ~25 ms for a 1 ms
+	// request), below the wait behind a full app of slow requests.
+	probeSlack = 30 * time.Millisecond
 
 	// initialLimit is where the limit starts, within Min and Max: a small
 	// app's worker count, so that the first requests of an attack already
@@ -21,25 +28,34 @@ const (
 
 // gradient is the adaptive limit. Each window of samples compares the
 // upstream times with each identity's unloaded baseline; the ratio
-// Σbase/Σtime is the share of upstream time that was work rather than
-// waiting inside the app. Summing times rather than averaging ratios keeps a
-// cheap endpoint's jitter from outweighing an expensive one.
+// Σbase/Σ(base + wait) is the share of upstream time that was work rather
+// than waiting inside the app, where a sample's wait is its time over its
+// baseline less the noise. Summing times rather than averaging ratios keeps
+// a cheap endpoint's jitter from outweighing an expensive one.
 //
-// The limit starts at 4 (within Min and Max) and doubles while the app
-// shows no queueing and the limit is in use (slow start), then rests
-// at good, the highest limit seen clean. Every hold clean windows it probes
-// good + 1. A probe that shows queueing returns to good and sets hold to its
-// maximum; one that stays clean becomes the new good and halves hold. A
-// settled limit seldom probes, because every probe past the app's capacity
-// makes some request wait inside the app, and that request may be a light
-// identity's. Queueing at or below good means the app got slower: the limit
-// drops to the number of workers that were busy, Σbase over the window's
-// span (Little's law), by at least one and at most half.
+// A window in which no request had to wait for a slot and at most half the
+// limit was in flight is app-limited: it tells nothing of the capacity, so
+// it changes nothing. Without that rule, light traffic alone (one or two
+// 1–3 ms requests at a time) would read as "few busy workers" and bring the
+// limit down to its minimum.
+//
+// The limit starts at 4 (within Min and Max), taken as good, and doubles
+// while the app shows no queueing and the limit is in use (slow start),
+// then rests at good, the highest limit seen clean. Every hold clean
+// windows it probes good + 1. A probe that shows queueing returns to good
+// and sets hold to its maximum; one that stays clean becomes the new good
+// and halves hold. A settled limit seldom probes, because every probe past
+// the app's capacity makes some request wait inside the app, and that
+// request may be a light identity's. Queueing at or below good means the app
+// got slower: the limit drops to the number of workers that were busy,
+// Σbase over the window's span (Little's law), by at least one and at most
+// half; that becomes good, and hold starts again at 1, so that the limit
+// climbs back one step per clean window if the drop was a passing stall.
 //
 // While several identities are active, growth is by one, not doubling, and
 // a probe is abandoned at the first request that took clearly longer than
-// its baseline (1.5 × base + 10 ms), without waiting for the window: the
-// cost of a probe falls on whoever arrives while the app is full.
+// its baseline (1.5 × base + probeSlack), without waiting for the window:
+// the cost of a probe falls on whoever arrives while the app is full.
 //
 // Only requests admitted under the current limit are counted, so the
 // backlog a change leaves behind is not taken for the effect of the change.
@@ -60,10 +76,13 @@ type window struct {
 	first, last      int64 // times of the first and last sample
 	samples          int
 	limited          bool // demand exceeded the limit
+	peak             int  // most requests in flight at a sample
 }
 
 func newGradient(lo, hi int) *gradient {
-	return &gradient{min: lo, max: hi, good: lo, hold: 1, slowStart: true}
+	g := &gradient{min: lo, max: hi, hold: 1, slowStart: true}
+	g.good = g.initial()
+	return g
 }
 
 func (g *gradient) initial() int { return max(min(initialLimit, g.max), g.min) }
@@ -93,8 +112,9 @@ func (g *gradient) sample(now int64, gen int, base, d time.Duration, ok, shared 
 		// their short time, cannot talk the limit down for everyone.
 		d = max(d, 2*base)
 	}
-	w.sumBase += int64(min(base, d))
-	w.sumTime += int64(d)
+	work := min(base, d)
+	w.sumBase += int64(work)
+	w.sumTime += int64(work + max(d-work-noise, 0))
 	if w.samples < max(limit, minWindow) {
 		return limit
 	}
@@ -108,6 +128,9 @@ func (g *gradient) sample(now int64, gen int, base, d time.Duration, ok, shared 
 
 func (g *gradient) next(limit int) int {
 	w := &g.window
+	if !w.limited && 2*w.peak <= limit {
+		return limit // app-limited
+	}
 	ratio := 1.0
 	if w.sumTime > 0 {
 		ratio = float64(w.sumBase) / float64(w.sumTime)
@@ -124,11 +147,13 @@ func (g *gradient) next(limit int) int {
 func (g *gradient) decrease(limit int, ratio float64) int {
 	g.clean = 0
 	busy := g.busy(limit, ratio)
+	g.slowStart = false
 	if limit > g.good { // a probe, or slow start, went past the capacity
-		g.slowStart, g.hold = false, maxHold
+		g.hold = maxHold
 		g.good = max(min(busy, limit-1), g.good)
 		return g.good
 	}
+	g.hold = 1
 	g.good = max(min(busy, limit-1), limit/2, g.min)
 	return g.good
 }
@@ -173,6 +198,7 @@ func (c *Controller) sample(t *Ticket, f *flow, d time.Duration, ok bool) {
 		base = d
 	}
 	now := c.now().UnixNano()
+	c.adaptive.peak = max(c.adaptive.peak, c.inFlight) // t is still counted
 	c.limit = c.adaptive.sample(now, t.gen, base, d, ok, c.shared(now), c.limit)
 }
 

@@ -1,6 +1,7 @@
 package admit
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -8,10 +9,17 @@ import (
 const ms = time.Millisecond
 
 // feed gives g one window of n samples, one every gap, each taking d
-// against base; limited marks the window as short of capacity.
+// against base, with the whole limit in flight; limited marks the window as
+// short of capacity.
 func feed(g *gradient, limit, n int, gap, base, d time.Duration, ok, shared, limited bool) int {
+	return feedPeak(g, limit, limit, n, gap, base, d, ok, shared, limited)
+}
+
+// feedPeak is feed with peak requests in flight.
+func feedPeak(g *gradient, limit, peak, n int, gap, base, d time.Duration, ok, shared, limited bool) int {
 	for i := range n {
 		g.limited = g.limited || limited
+		g.peak = max(g.peak, peak)
 		limit = g.sample(int64(i)*int64(gap), g.gen, base, d, ok, shared, limit)
 	}
 	return limit
@@ -23,6 +31,7 @@ func TestGradientSteps(t *testing.T) {
 		name     string
 		g        *gradient
 		limit    int
+		peak     int // requests in flight at most
 		n        int
 		base, d  time.Duration
 		ok       bool
@@ -32,18 +41,26 @@ func TestGradientSteps(t *testing.T) {
 		wantHold int
 		wantGood int
 	}{
-		{"slow start doubles alone", newGradient(1, 100), 4, 8, 200 * ms, 200 * ms, true, false, true, 8, 1, 4},
-		{"slow start adds one when shared", newGradient(1, 100), 4, 8, 200 * ms, 200 * ms, true, true, true, 5, 1, 4},
-		{"unused limit stays", newGradient(1, 100), 4, 8, 200 * ms, 200 * ms, true, false, false, 4, 1, 1},
-		{"max bounds growth", newGradient(1, 6), 4, 8, 200 * ms, 200 * ms, true, false, true, 6, 1, 4},
-		{"settled waits hold windows", settled(), 8, 8, 200 * ms, 200 * ms, true, false, true, 8, 4, 8},
+		{"slow start doubles alone", newGradient(1, 100), 4, 4, 8, 200 * ms, 200 * ms, true, false, true, 8, 1, 4},
+		{"slow start adds one when shared", newGradient(1, 100), 4, 4, 8, 200 * ms, 200 * ms, true, true, true, 5, 1, 4},
+		{"unused limit stays", newGradient(1, 100), 4, 4, 8, 200 * ms, 200 * ms, true, false, false, 4, 1, 4},
+		{"max bounds growth", newGradient(1, 6), 4, 4, 8, 200 * ms, 200 * ms, true, false, true, 6, 1, 4},
+		{"settled waits hold windows", settled(), 8, 8, 8, 200 * ms, 200 * ms, true, false, true, 8, 4, 8},
 		// 8 requests of 200 ms completing 50 ms apart: 4 workers busy.
-		{"queueing drops to busy workers", settled(), 8, 8, 200 * ms, 400 * ms, true, false, true, 4, 4, 4},
-		{"timeouts do", settled(), 8, 8, 200 * ms, 30 * time.Second, false, false, false, 4, 4, 4},
+		// Hold starts again at 1, in case the app only stalled.
+		{"queueing drops to busy workers", settled(), 8, 8, 8, 200 * ms, 400 * ms, true, false, true, 4, 1, 4},
+		{"timeouts do", settled(), 8, 8, 8, 200 * ms, 30 * time.Second, false, false, false, 4, 1, 4},
+		// A few ms over a 1 ms baseline is the machine's noise.
+		{"jitter is not queueing", settled(), 8, 8, 8, ms, 4 * ms, true, false, true, 8, 4, 8},
+		// Light traffic using 2 of 8 slots: however slow, and however
+		// few workers Little's law finds busy, it says nothing of capacity.
+		{"app-limited window changes nothing", settled(), 8, 2, 8, ms, 30 * ms, true, false, false, 8, 4, 8},
+		{"app-limited at the start", newGradient(1, 100), 4, 2, 8, ms, 30 * ms, true, true, false, 4, 1, 4},
+		{"slow with the limit in use", newGradient(1, 100), 4, 3, 8, ms, 30 * ms, true, false, false, 2, 1, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := feed(tt.g, tt.limit, tt.n, 50*ms, tt.base, tt.d, tt.ok, tt.shared, tt.limited)
+			got := feedPeak(tt.g, tt.limit, tt.peak, tt.n, 50*ms, tt.base, tt.d, tt.ok, tt.shared, tt.limited)
 			if got != tt.want || tt.g.hold != tt.wantHold || tt.g.good != tt.wantGood {
 				t.Fatalf("limit %d, hold %d, good %d; want %d, %d, %d", got, tt.g.hold, tt.g.good, tt.want, tt.wantHold, tt.wantGood)
 			}
@@ -103,11 +120,33 @@ func TestGradientCheapErrors(t *testing.T) {
 				if i%2 == 0 {
 					base, d, ok = 5*ms, tt.fail, false
 				}
+				g.peak = limit
 				limit = g.sample(int64(i)*int64(50*ms), g.gen, base, d, ok, false, limit)
 			}
 			if limit != tt.want {
 				t.Fatalf("limit %d, want %d", limit, tt.want)
 			}
 		})
+	}
+}
+
+// TestGradientRecovers: a settled limit that a stall of the app brought
+// down climbs back one step per clean window, probes once past where it
+// was, and settles again when the probe makes a light request wait.
+func TestGradientRecovers(t *testing.T) {
+	g := newGradient(1, 100)
+	g.good, g.slowStart, g.hold = 4, false, maxHold
+	limit := feed(g, 4, 8, 50*ms, 200*ms, 400*ms, true, true, true)
+	steps := []int{limit}
+	for range 2 {
+		limit = feed(g, limit, 8, 50*ms, 200*ms, 200*ms, true, true, true)
+		steps = append(steps, limit)
+	}
+	if want := []int{3, 4, 5}; !slices.Equal(steps, want) {
+		t.Fatalf("limits after the stall: %v, want %v", steps, want)
+	}
+	limit = g.sample(0, g.gen, ms, 80*ms, true, true, limit)
+	if limit != 4 || g.good != 4 || g.hold != maxHold {
+		t.Fatalf("after a light request waited in the probe: limit %d, good %d, hold %d; want 4, 4, %d", limit, g.good, g.hold, maxHold)
 	}
 }

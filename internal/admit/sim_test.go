@@ -37,6 +37,9 @@ func (q *eventQueue) Pop() any {
 type client struct {
 	key     string
 	service time.Duration
+	jitter  time.Duration // service times spread over [service, service+jitter)
+	spike   time.Duration // added to every 50th request's service time
+	sent    int
 	conc    int
 	start   time.Duration // of a closed loop
 	period  time.Duration
@@ -145,7 +148,19 @@ func (s *sim) send(rq *request) {
 
 func (s *sim) start(rq *request) {
 	s.busy++
-	s.at(s.r.at+rq.cl.service, func() { s.finish(rq) })
+	s.at(s.r.at+rq.cl.serviceTime(), func() { s.finish(rq) })
+}
+
+// serviceTime spreads the client's service times evenly over its jitter,
+// in a fixed order, and adds its spike to every 50th: the noise of a busy
+// machine, without randomness.
+func (cl *client) serviceTime() time.Duration {
+	cl.sent++
+	d := cl.service + cl.jitter*time.Duration(cl.sent*37%100)/100
+	if cl.sent%50 == 0 {
+		d += cl.spike
+	}
+	return d
 }
 
 func (s *sim) finish(rq *request) {
@@ -174,14 +189,27 @@ func quantile(d []time.Duration, q float64) time.Duration {
 	return d[int(q*float64(len(d)-1))]
 }
 
+// victimKind describes the victims of the noisy-neighbour scenario.
+type victimKind struct {
+	service, jitter, spike time.Duration
+	oneKey                 bool // all five share one identity
+}
+
+// exact victims: 5 ms, each its own identity.
+var exact = victimKind{service: 5 * time.Millisecond}
+
 // noisyNeighbor is issue 4's scenario: a 4-worker app with a 200 ms
 // endpoint, an abuser with 64 requests always out, and 5 victims at 5 r/s
-// on a 5 ms endpoint.
-func noisyNeighbor() (abuser *client, victims []*client) {
+// on a fast endpoint.
+func noisyNeighbor(k victimKind) (abuser *client, victims []*client) {
 	abuser = &client{key: "abuser", service: 200 * time.Millisecond, conc: 64}
 	for i := range 5 {
+		key := "victim" + string(rune('0'+i))
+		if k.oneKey {
+			key = "victim"
+		}
 		victims = append(victims, &client{
-			key: "victim" + string(rune('0'+i)), service: 5 * time.Millisecond,
+			key: key, service: k.service, jitter: k.jitter, spike: k.spike,
 			period: 200 * time.Millisecond, offset: time.Duration(3+41*i) * time.Millisecond,
 		})
 	}
@@ -216,23 +244,33 @@ func measure(s *sim, abuser *client, victims []*client) outcome {
 }
 
 func TestSimNoisyNeighbor(t *testing.T) {
+	// As on a real machine: one client certificate for all victims, 1–3 ms
+	// requests, now and then one 20 ms late. Alone they use the app far
+	// below its capacity.
+	jittery := victimKind{service: time.Millisecond, jitter: 2 * time.Millisecond, spike: 20 * time.Millisecond, oneKey: true}
 	tests := []struct {
-		name  string
-		o     Options
-		start time.Duration // of the attack, after a baseline of victims alone
-		p99   time.Duration // bound on the victims' p99
+		name    string
+		o       Options
+		victims victimKind
+		start   time.Duration // of the attack, after a baseline of victims alone
+		p99     time.Duration // bound on the victims' p99
 	}{
 		// Victims alone take 5 ms, 10 ms when two collide; issue 4's bound
 		// is 1.5 × baseline + 20 ms.
-		{"fixed 4", Options{MaxInflight: 4}, 0, 28 * time.Millisecond},
-		{"auto after a baseline", Options{Auto: true}, 20 * time.Second, 28 * time.Millisecond},
+		{"fixed 4", Options{MaxInflight: 4}, exact, 0, 28 * time.Millisecond},
+		{"auto after a baseline", Options{Auto: true}, exact, 20 * time.Second, 28 * time.Millisecond},
+		// An app-limited baseline tells nothing of the capacity: the limit
+		// must neither fall during it nor stay low when the attack comes.
+		{"auto after a jittery baseline", Options{Auto: true}, jittery, 20 * time.Second, 28 * time.Millisecond},
+		{"fixed 4 jittery", Options{MaxInflight: 4}, jittery, 0, 28 * time.Millisecond},
 		// Cold, the adaptive limit's first probe past the 4 workers costs a
 		// few victim requests up to one 200 ms service time.
-		{"auto cold", Options{Auto: true}, 0, 220 * time.Millisecond},
+		{"auto cold", Options{Auto: true}, exact, 0, 220 * time.Millisecond},
+		{"auto cold jittery", Options{Auto: true}, jittery, 0, 220 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			abuser, victims := noisyNeighbor()
+			abuser, victims := noisyNeighbor(tt.victims)
 			abuser.start = tt.start
 			// Measured over the 20 s of attack, from its first instant.
 			s := newSim(t, tt.o, 4, tt.start, tt.start+20*time.Second)

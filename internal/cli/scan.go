@@ -68,7 +68,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 	fl.StringVar(&f.caKey, "ca-key", "", "key of --ca, to mint an expired client certificate for MTLS-EXPIRED-CERT")
 	fl.StringVar(&f.expiredCert, "expired-cert", "", "an expired client certificate from the trusted CA")
 	fl.StringVar(&f.expiredKey, "expired-key", "", "key of --expired-cert")
-	fl.StringArrayVar(&f.paths, "path", nil, "a path to probe (repeatable); without --spec the default is /")
+	fl.StringArrayVar(&f.paths, "path", nil, "a path to probe (repeatable); without --spec the default is /, and payload probes POST to the first one")
 	fl.StringSliceVar(&f.only, "checks", nil, "run only these check IDs (comma-separated)")
 	fl.StringSliceVar(&f.skip, "skip", nil, "skip these check IDs (comma-separated)")
 	fl.BoolVar(&f.passive, "passive", false, "only handshakes, GET/HEAD requests and the static audit")

@@ -78,7 +78,7 @@ func TestScanFindsWeaknessesAsJSON(t *testing.T) {
 			Location                      *struct{ File, Path string }
 		} `json:"findings"`
 		Checks []struct{ ID, Status, Reason string } `json:"checks"`
-		Notes  []string                               `json:"notes"`
+		Notes  []string                              `json:"notes"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("JSON output: %v\n%s", err, stdout.String())

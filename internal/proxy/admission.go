@@ -41,7 +41,9 @@ func (s *Server) proxyAdmitted(w *recorder, r *http.Request, key string, weight 
 		w.reject(reasonCapacity, detail, s.admit.RetryAfter())
 		return
 	}
-	s.metrics.admitWait.Observe(t.Waited().Seconds())
+	w.queued = t.Waited()
+
+	s.metrics.admitWait.Observe(w.queued.Seconds())
 	start := time.Now()
 	// Deferred: the reverse proxy aborts the handler with a panic when the
 	// client goes away mid-response, and the slot must come back regardless.

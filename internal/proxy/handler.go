@@ -24,6 +24,8 @@ type recorder struct {
 	detail string
 	// bodyFault is why a streamed request body ended early, if it did.
 	bodyFault reason
+	// queued is how long fair admission held the request back.
+	queued time.Duration
 }
 
 func (w *recorder) WriteHeader(code int) {
@@ -243,5 +245,6 @@ func (s *Server) accessLog(w *recorder, r *http.Request, c *conn, start time.Tim
 		slog.String("decision", decision),
 		slog.Int64("bytes", w.bytes),
 		slog.Float64("latency_ms", float64(s.now().Sub(start).Microseconds())/1000),
+		slog.Float64("queue_ms", float64(w.queued.Microseconds())/1000),
 	)
 }

@@ -26,9 +26,9 @@ type Limits struct {
 	MaxRPS      float64       // requests per second, paced evenly
 }
 
-// DefaultLimits are sized so a full scan of a target with a dozen operations
-// and every identity stays well under them: about 400 requests, 10 MiB and
-// 12 s (the slow-header probe's hold dominates the time).
+// DefaultLimits are sized so a full scan of a target with ten operations
+// and every identity stays well under them: it sends about 220 requests
+// and 10 MiB in about 13 s (the slow-header probe's hold dominates).
 var DefaultLimits = Limits{
 	MaxRequests: 1000,
 	MaxBytes:    64 << 20,

@@ -36,6 +36,9 @@ func MintExpired(caCert *x509.Certificate, caKey crypto.Signer, cn string) (tls.
 	if !ok {
 		return tls.Certificate{}, fmt.Errorf("CA key is %T: minting an expired certificate needs an ECDSA CA key; pass --expired-cert/--expired-key instead", caKey)
 	}
+	if !key.PublicKey.Equal(caCert.PublicKey) {
+		return tls.Certificate{}, fmt.Errorf("the CA key does not belong to CA certificate %q: pass the matching --ca and --ca-key", caCert.Subject.CommonName)
+	}
 	if !caCert.IsCA {
 		return tls.Certificate{}, fmt.Errorf("%q is not a CA certificate: pass the CA that signs client certificates with --ca", caCert.Subject.CommonName)
 	}

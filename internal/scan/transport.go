@@ -142,13 +142,17 @@ func retryWait(resp *http.Response) (time.Duration, bool) {
 	return defaultBackoff, true
 }
 
+// maxRetryAfter caps a delay-seconds value (a day): far past any wait the
+// scan makes, and safe from overflowing time.Duration.
+const maxRetryAfter = 86400
+
 // parseRetryAfter reads delay-seconds or an HTTP date (RFC 9110 10.2.3).
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
+		return time.Duration(min(n, maxRetryAfter)) * time.Second, true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {

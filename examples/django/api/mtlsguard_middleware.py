@@ -16,7 +16,8 @@ headers. Admitted requests carry ``request.mtls_identity`` (an MTLSIdentity);
 exempt paths carry ``None``.
 
 Settings:
-    MTLSGUARD_SIGN_SECRET       the proxy's signing key (str, at least 32 bytes)
+    MTLSGUARD_SIGN_SECRET       the proxy's signing key (str, at least 32 bytes), or a
+                                list of keys while rotating: [new, old]
     MTLSGUARD_SIGN_HEADER       default "X-Mtlsguard-Signature"
     MTLSGUARD_MAX_SKEW_SECONDS  default 30
     MTLSGUARD_EXEMPT_PATHS      exact paths served without a signature, e.g. ("/healthz",)
@@ -80,9 +81,14 @@ def parse_signature(header: str):
     return t, sigs
 
 
-def verify(secret: bytes, header: str, fingerprint: str, method: str, target: str,
+def verify(secret, header: str, fingerprint: str, method: str, target: str,
            now: float, skew: float) -> None:
-    """Raise SignatureError unless header signs this request within skew of now."""
+    """Raise SignatureError unless header signs this request within skew of now.
+
+    secret is one key (bytes) or a sequence of keys, any of which may have
+    signed it (key rotation).
+    """
+    secrets = (secret,) if isinstance(secret, (bytes, bytearray)) else tuple(secret)
     t, sigs = parse_signature(header)
     try:
         signed_at = int(t)
@@ -91,11 +97,13 @@ def verify(secret: bytes, header: str, fingerprint: str, method: str, target: st
     if abs(now - signed_at) > skew:
         raise SignatureError("signature timestamp %ds away from now, allowed %ds"
                              % (now - signed_at, skew))
-    want = sign(secret, t, fingerprint, method, target)
-    # Compare every candidate so that the time taken does not depend on which matched.
+    # Compare every candidate with every key, so that the time taken does
+    # not depend on which one matched.
     ok = False
-    for s in sigs:
-        ok |= hmac.compare_digest(s.encode("ascii", "replace"), want.encode("ascii"))
+    for key in secrets:
+        want = sign(key, t, fingerprint, method, target).encode("ascii")
+        for s in sigs:
+            ok |= hmac.compare_digest(s.encode("ascii", "replace"), want)
     if not ok:
         raise SignatureError("signature does not match")
 
@@ -125,13 +133,7 @@ class MtlsguardMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        secret = getattr(settings, "MTLSGUARD_SIGN_SECRET", "") or ""
-        self.secret = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
-        if len(self.secret) < MIN_SECRET_BYTES:
-            raise ImproperlyConfigured(
-                "MTLSGUARD_SIGN_SECRET has %d bytes: set it to the proxy's identity.sign_secret "
-                "(at least %d bytes, the same value), or remove MtlsguardMiddleware from MIDDLEWARE"
-                % (len(self.secret), MIN_SECRET_BYTES))
+        self.secrets = load_secrets(getattr(settings, "MTLSGUARD_SIGN_SECRET", ""))
         header = getattr(settings, "MTLSGUARD_SIGN_HEADER", DEFAULT_SIGN_HEADER)
         self.sign_header = header
         self.sign_key = _meta_key(header)
@@ -160,7 +162,7 @@ class MtlsguardMiddleware:
         if meta.get("HTTP_X_SSL_CLIENT_VERIFY") != "SUCCESS":
             raise SignatureError("X-SSL-Client-Verify is not SUCCESS")
         fingerprint = meta.get("HTTP_X_SSL_CLIENT_FINGERPRINT", "")
-        verify(self.secret, header, fingerprint, request.method, request_target(request),
+        verify(self.secrets, header, fingerprint, request.method, request_target(request),
                self.clock(), self.skew)
         check_client_cert(meta.get("HTTP_CLIENT_CERT", ""), fingerprint)
         uris = meta.get("HTTP_X_SSL_CLIENT_SAN_URI", "").split(",")
@@ -170,6 +172,22 @@ class MtlsguardMiddleware:
             fingerprint=fingerprint,
             spiffe=next((u for u in uris if u.startswith("spiffe://")), ""),
         )
+
+
+def load_secrets(setting):
+    """Turn MTLSGUARD_SIGN_SECRET (a str or a list of str) into keys, or raise ImproperlyConfigured."""
+    values = [setting] if isinstance(setting, (str, bytes)) else list(setting or [])
+    keys = tuple(v.encode("utf-8") if isinstance(v, str) else bytes(v) for v in values if v)
+    if not keys:
+        raise ImproperlyConfigured(
+            "MTLSGUARD_SIGN_SECRET is empty: set it to the proxy's identity.sign_secret (the same value, "
+            "at least %d bytes), or remove MtlsguardMiddleware from MIDDLEWARE" % MIN_SECRET_BYTES)
+    for i, key in enumerate(keys):
+        if len(key) < MIN_SECRET_BYTES:
+            raise ImproperlyConfigured(
+                "MTLSGUARD_SIGN_SECRET key %d has %d bytes: the proxy requires at least %d; "
+                "use the proxy's identity.sign_secret" % (i + 1, len(key), MIN_SECRET_BYTES))
+    return keys
 
 
 def check_client_cert(value: str, fingerprint: str) -> None:

@@ -170,11 +170,24 @@ class Middleware(unittest.TestCase):
                 self.seen = []
                 self.assert_refused(req, detail)
 
-    def test_short_secret_is_a_configuration_error(self):
-        with override_settings(MTLSGUARD_SIGN_SECRET="short"):
-            with self.assertRaisesRegex(ImproperlyConfigured, "has 5 bytes"):
-                mw.MtlsguardMiddleware(self.view)
+    def test_rotation_accepts_old_and_new_key(self):
+        new, old = b"n" * 32, self.SECRET
+        with override_settings(MTLSGUARD_SIGN_SECRET=[new.decode(), old.decode()]):
+            m = mw.MtlsguardMiddleware(self.view)
+        m.clock = lambda: self.NOW
+        for key in (new, old):
+            with self.subTest(key=key[:1]):
+                self.assertEqual(m(self.signed("/api/whoami", secret=key)).status_code, 200)
+        self.assertEqual(m(self.signed("/api/whoami", secret=b"z" * 32)).status_code, 403)
 
+    def test_bad_secret_is_a_configuration_error(self):
+        cases = {"": "is empty", None: "is empty", (): "is empty",
+                 "short": "key 1 has 5 bytes", ("x" * 32, "short"): "key 2 has 5 bytes"}
+        for value, message in cases.items():
+            with self.subTest(value=value):
+                with override_settings(MTLSGUARD_SIGN_SECRET=value):
+                    with self.assertRaisesRegex(ImproperlyConfigured, message):
+                        mw.MtlsguardMiddleware(self.view)
 
 if __name__ == "__main__":
     unittest.main()

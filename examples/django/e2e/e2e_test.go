@@ -15,6 +15,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,16 +27,10 @@ import (
 
 const problemBase = "https://mtlsguard.dev/problems/"
 
-// Limits of guard.yaml that the assertions depend on.
-const (
-	defaultRate  = 10 // defaults.rate, per second
-	defaultBurst = 20 // defaults.burst
-)
-
 // certificates the test issues: name → OU.
 var certificates = []struct{ cn, ou string }{
 	{"alice", ""}, {"bob", ""}, {"mallory", ""}, {"admin", "admins"},
-	{"victim", ""}, {"abuser", ""}, {"probe", ""},
+	{"victim", ""}, {"abuser", ""}, {"scanner", ""}, {"scanner-peer", ""}, {"probe", ""},
 }
 
 // stack is the running system: two gunicorns serving the same app, one
@@ -61,6 +57,7 @@ func TestDjangoBehindMtlsguard(t *testing.T) {
 	t.Run("admin route", s.testAdminRoute)
 	t.Run("middleware refuses bypass", s.testMiddlewareRefusesBypass)
 	t.Run("middleware admits proxied", s.testMiddlewareAdmitsProxied)
+	t.Run("scan", s.testScan)
 	t.Run("noisy neighbour", s.testNoisyNeighbour)
 }
 
@@ -71,19 +68,19 @@ func startStack(t *testing.T) *stack {
 		plain:   &http.Client{Timeout: clientTimeout},
 		clients: map[string]*http.Client{}, fingerprints: map[string]string{},
 	}
+	start := time.Now()
 	s.bin = buildMtlsguard(t, dir)
+	t.Logf("built mtlsguard in %v", time.Since(start).Round(time.Millisecond))
 	s.makePKI(t)
 	var naive, signed *process
 	naive, s.direct = s.startGunicorn(t, "gunicorn", "4", "MTLSGUARD_REQUIRE_SIGNATURE=0")
 	signed, s.signedDirect = s.startGunicorn(t, "gunicorn-signed", "2",
 		"MTLSGUARD_REQUIRE_SIGNATURE=1", "MTLSGUARD_SIGN_SECRET="+s.secret)
-	var p1, p2 *process
-	p1, s.proxy = s.startProxy(t, "mtlsguard", s.direct)
-	p2, s.signedProxy = s.startProxy(t, "mtlsguard-signed", s.signedDirect)
 	naive.waitReady(t, s.plain, s.direct+"/healthz")
 	signed.waitReady(t, s.plain, s.signedDirect+"/healthz")
-	p1.waitReady(t, s.clients["probe"], s.proxy+"/healthz")
-	p2.waitReady(t, s.clients["probe"], s.signedProxy+"/healthz")
+	s.proxy = s.startProxy(t, "mtlsguard", s.direct)
+	s.signedProxy = s.startProxy(t, "mtlsguard-signed", s.signedDirect)
+	t.Logf("stack ready in %v", time.Since(start).Round(time.Millisecond))
 	return s
 }
 
@@ -117,13 +114,27 @@ func (s *stack) startGunicorn(t *testing.T, name, workers string, env ...string)
 	return p, "http://" + addr
 }
 
-// startProxy runs mtlsguard with guard.yaml in front of upstream.
-func (s *stack) startProxy(t *testing.T, name, upstream string) (*process, string) {
-	addr := freeAddr(t)
-	cfg := guardConfig(t, s.dir, name+".yaml", addr, upstream)
-	p := startProcess(t, name, s.dir, []string{"MTLSGUARD_SIGN_SECRET=" + s.secret}, nil,
-		s.bin, "proxy", "-c", cfg)
-	return p, "https://" + addr
+// startProxy runs mtlsguard with guard.yaml in front of upstream and waits
+// until it answers. The config takes an address, not a socket, so a port
+// taken between choosing and binding it is retried with another.
+func (s *stack) startProxy(t *testing.T, name, upstream string) string {
+	const attempts = 3
+	for i := range attempts {
+		addr := freeAddr(t)
+		cfg := guardConfig(t, s.dir, name+".yaml", addr, upstream)
+		p := startProcess(t, fmt.Sprintf("%s-%d", name, i), s.dir, []string{"MTLSGUARD_SIGN_SECRET=" + s.secret}, nil,
+			s.bin, "proxy", "-c", cfg)
+		err := p.ready(s.clients["probe"], "https://"+addr+"/healthz")
+		if err == nil {
+			return "https://" + addr
+		}
+		log := tail(p.log, 6<<10)
+		if !errors.Is(err, errExited) || !strings.Contains(log, "address already in use") {
+			t.Fatalf("%s: %v\n%s", name, err, log)
+		}
+	}
+	t.Fatalf("%s: no free port in %d attempts", name, attempts)
+	return ""
 }
 
 func (s *stack) testDeepJSON(t *testing.T) {
@@ -147,7 +158,7 @@ func (s *stack) testDeepJSON(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := send(t, c.client, http.MethodPost, c.base+"/api/items", c.body, nil)
 			if r.status != c.status || r.problemType() != c.problem {
-				t.Fatalf("status %d, problem %q; want %d, %q; body: %.300s", r.status, r.problemType(), c.status, c.problem, r.body)
+				t.Fatalf("status %d, problem %q; want %d, %q; body: %.300q", r.status, r.problemType(), c.status, c.problem, r.body)
 			}
 		})
 	}
@@ -168,7 +179,8 @@ func (s *stack) testBurst(t *testing.T) {
 			t.Fatalf("statuses %v; want 200s and at least one 429, %d in all", b.statuses, n)
 		}
 		// GCRA admits at most burst+1 at once and rate per second after.
-		if most := defaultBurst + 1 + int(defaultRate*b.elapsed.Seconds()+1); ok > most {
+		rate, burst := guardDefaults(t)
+		if most := burst + 1 + int(rate*b.elapsed.Seconds()+1); ok > most {
 			t.Fatalf("%d admitted in %v; guard.yaml allows at most %d", ok, b.elapsed, most)
 		}
 		if b.problems[problemBase+"rate-limited"] != limited || b.withoutRetryAfter != 0 {
@@ -280,7 +292,7 @@ func (s *stack) testAdminRoute(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := send(t, c.client, http.MethodGet, c.base+"/api/admin/users", nil, nil)
 			if r.status != c.status || r.problemType() != c.problem {
-				t.Fatalf("status %d, problem %q; want %d, %q; body: %.300s", r.status, r.problemType(), c.status, c.problem, r.body)
+				t.Fatalf("status %d, problem %q; want %d, %q; body: %.300q", r.status, r.problemType(), c.status, c.problem, r.body)
 			}
 			if c.status == http.StatusOK && !strings.Contains(string(r.body), `"users"`) {
 				t.Fatalf("body %.300s; want the user list", r.body)

@@ -2,7 +2,11 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,4 +113,30 @@ func (s *stack) testMiddlewareAdmitsProxied(t *testing.T) {
 			t.Fatalf("status %d: %.300s; want 201", r.status, r.body)
 		}
 	})
+}
+
+// TestMiddlewareWithoutSecretStopsTheApp checks that the middleware fails
+// closed: switched on without a secret, the app does not start at all
+// rather than serve requests unverified.
+func TestMiddlewareWithoutSecretStopsTheApp(t *testing.T) {
+	requireDjango(t)
+	requireGunicorn(t)
+	ln, _ := loopbackListener(t)
+	env := []string{"MTLSGUARD_REQUIRE_SIGNATURE=1", "MTLSGUARD_SIGN_SECRET=",
+		"GUNICORN_BIND=fd://3", "GUNICORN_WORKERS=1", "PYTHONDONTWRITEBYTECODE=1"}
+	p := startProcess(t, "gunicorn-no-secret", filepath.Join(djangoDir(t), "api"), env, []*os.File{ln},
+		systemPython, "-m", "gunicorn", "-c", "gunicorn.conf.py", "service.wsgi")
+	select {
+	case <-p.done:
+	case <-time.After(readyTimeout):
+		t.Fatalf("gunicorn still runs %v after start; want it to refuse to boot without MTLSGUARD_SIGN_SECRET", readyTimeout)
+	}
+	const workerBootError = 3 // gunicorn's exit status when a worker cannot load the app
+	var exit *exec.ExitError
+	if !errors.As(p.err, &exit) || exit.ExitCode() != workerBootError {
+		t.Fatalf("gunicorn ended with %v; want exit status %d (worker failed to boot)", p.err, workerBootError)
+	}
+	if log := tail(p.log, 64<<10); !strings.Contains(log, "ImproperlyConfigured: MTLSGUARD_SIGN_SECRET is empty") {
+		t.Fatalf("gunicorn log does not name the missing secret:\n%s", log)
+	}
 }

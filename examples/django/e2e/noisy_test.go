@@ -25,6 +25,9 @@ type noisyResult struct {
 	OK          int         `json:"ok"`
 	SuccessRate float64     `json:"success_rate"`
 	Statuses    map[int]int `json:"statuses"`
+	Latency     struct {
+		P99 float64 `json:"p99_ms"`
+	} `json:"latency"`
 }
 
 // testNoisyNeighbour floods /api/slow (200 ms of a sync worker each) with
@@ -34,13 +37,14 @@ type noisyResult struct {
 func (s *stack) testNoisyNeighbour(t *testing.T) {
 	cert := func(name string) string { return filepath.Join(s.pki, name+".crt") }
 	key := func(name string) string { return filepath.Join(s.pki, name+".key") }
-	// Two victims at 4/s each stay inside their own budget of 10/s.
+	// Two victims at 3/s each stay well inside their budget of 10/s and 4
+	// in flight; the abuser asks for 8 in flight where it may have 2.
 	cmd := exec.Command(s.bin, "bench", "noisy-neighbor", "--json",
 		"--target", s.proxy, "--ca", cert("ca"),
 		"--victim-cert", cert("victim"), "--victim-key", key("victim"),
 		"--abuser-cert", cert("abuser"), "--abuser-key", key("abuser"),
-		"--victims", "2", "--victim-rate", "4", "--victim-path", "/api/ping",
-		"--abuser-path", "/api/slow", "--abuser-concurrency", "16", "--duration", "3s")
+		"--victims", "2", "--victim-rate", "3", "--victim-path", "/api/ping",
+		"--abuser-path", "/api/slow", "--abuser-concurrency", "8", "--duration", "3s")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -51,8 +55,9 @@ func (s *stack) testNoisyNeighbour(t *testing.T) {
 		t.Fatalf("bench noisy-neighbor --json: %v\n%s", err, stdout.Bytes())
 	}
 	for name, ph := range map[string]noisyPhase{"baseline": rep.Baseline, "attack": rep.Attack} {
-		if ph.Victims.Requests < 10 || ph.Victims.SuccessRate < 0.99 {
-			t.Errorf("%s: victims %d/%d OK (%.1f%%), statuses %v; want ≥ 99%% of at least 10",
+		t.Logf("%s: victims %d/%d OK, p99 %.1f ms", name, ph.Victims.OK, ph.Victims.Requests, ph.Victims.Latency.P99)
+		if ph.Victims.Requests < 9 || ph.Victims.SuccessRate < 0.99 {
+			t.Errorf("%s: victims %d/%d OK (%.1f%%), statuses %v; want ≥ 99%% of at least 9",
 				name, ph.Victims.OK, ph.Victims.Requests, 100*ph.Victims.SuccessRate, ph.Victims.Statuses)
 		}
 	}

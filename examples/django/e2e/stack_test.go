@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -107,6 +108,12 @@ func startProcess(t *testing.T, name, dir string, env []string, extra []*os.File
 // stopTimeout, SIGKILL to its process group (the process and the children
 // it forked, nothing else).
 func (p *process) stop(t *testing.T) {
+	start := time.Now()
+	defer func() {
+		if d := time.Since(start); d > time.Second {
+			t.Logf("%s took %v to stop", p.name, d.Round(time.Millisecond))
+		}
+	}()
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
@@ -131,10 +138,21 @@ func tail(path string, n int) string {
 	return string(b)
 }
 
-// waitReady polls url with client until it answers 200, the process exits
-// or readyTimeout passes.
+// errExited is returned by ready when the process ended while it waited.
+var errExited = errors.New("exited before it was ready")
+
+// waitReady polls url with client until it answers 200, and fails the test
+// if the process exits first or readyTimeout passes.
 func (p *process) waitReady(t *testing.T, c *http.Client, url string) {
 	t.Helper()
+	if err := p.ready(c, url); err != nil {
+		t.Fatalf("%s: %v\n%s", p.name, err, tail(p.log, 6<<10))
+	}
+}
+
+// ready polls url with client until it answers 200 (nil), the process
+// exits (errExited) or readyTimeout passes.
+func (p *process) ready(c *http.Client, url string) error {
 	deadline := time.Now().Add(readyTimeout)
 	var last error
 	for time.Now().Before(deadline) {
@@ -143,18 +161,18 @@ func (p *process) waitReady(t *testing.T, c *http.Client, url string) {
 			_, _ = io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 			err = errors.New(res.Status)
 		}
 		last = err
 		select {
 		case <-p.done:
-			t.Fatalf("%s exited before it was ready (%v):\n%s", p.name, p.err, tail(p.log, 6<<10))
+			return fmt.Errorf("%w (%v)", errExited, p.err)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	t.Fatalf("%s not ready at %s within %v: %v\n%s", p.name, url, readyTimeout, last, tail(p.log, 6<<10))
+	return fmt.Errorf("not ready at %s within %v: %w", url, readyTimeout, last)
 }
 
 // run runs a command to completion and fails the test with its output if it
@@ -230,6 +248,32 @@ func guardConfig(t *testing.T, dir, name, listen, upstream string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// guardDefaults returns defaults.rate (per second) and defaults.burst of
+// guard.yaml.
+func guardDefaults(t *testing.T) (rate float64, burst int) {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(djangoDir(t), "guard.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Defaults struct {
+			Rate  string `yaml:"rate"`
+			Burst int    `yaml:"burst"`
+		} `yaml:"defaults"`
+	}
+	if err := yaml.Unmarshal(src, &cfg); err != nil {
+		t.Fatalf("guard.yaml: %v", err)
+	}
+	n, ok := strings.CutSuffix(cfg.Defaults.Rate, "/s")
+	rate, err = strconv.ParseFloat(n, 64)
+	if !ok || err != nil || cfg.Defaults.Burst < 1 {
+		t.Fatalf("guard.yaml: defaults.rate %q, burst %d; the test reads N/s and a burst of at least 1",
+			cfg.Defaults.Rate, cfg.Defaults.Burst)
+	}
+	return rate, cfg.Defaults.Burst
 }
 
 // mtlsClient returns a client that presents dir/name.crt and trusts

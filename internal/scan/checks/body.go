@@ -73,7 +73,7 @@ func runBodyLimit(ctx context.Context, env *scan.Env, rule finding.Rule) scan.Ou
 		r := t.send(ctx, env, padded(t.example, size), fmt.Sprintf("%s body", byteSize(size)))
 		switch {
 		case r.OverBudget(), r.Throttled():
-			return scan.Inconclusivef("%s %s with %s: throttled or out of budget", t.method, t.path, byteSize(size))
+			return scan.Inconclusivef("%s %s with %s: %s", t.method, t.path, byteSize(size), undecided(r))
 		case r.Err != nil:
 			return scan.Passf("%s %s: accepted %s, connection closed at %s", t.method, t.path, byteSize(largest), byteSize(size))
 		case r.Status == http.StatusRequestEntityTooLarge || (r.Status >= 400 && r.Status < 500 && i > 0):

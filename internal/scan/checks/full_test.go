@@ -76,25 +76,46 @@ func TestFullScan(t *testing.T) {
 }
 
 // BenchmarkFullScan measures a full scan with the default timing and
-// limits: every check, every identity, the 10-operation spec, against the
-// vulnerable target. Run with -benchtime=1x; it reports requests and
-// seconds per scan.
+// limits — every check, every identity, against the vulnerable target —
+// with the target's own spec (10 operations) and with the orders spec of
+// internal/openapi/testdata (9 operations). Run with -benchtime=1x; it
+// reports requests and seconds per scan.
 func BenchmarkFullScan(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		tg, err := target.Start(target.Vulnerable())
-		if err != nil {
-			b.Fatal(err)
-		}
-		cfg := fullConfig(b, tg, scan.Timing{})
-		start := time.Now()
-		rep, err := scan.Run(context.Background(), cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(rep.Budget.Requests), "requests/scan")
-		b.ReportMetric(time.Since(start).Seconds(), "s/scan")
-		b.ReportMetric(float64(len(rep.Findings)), "findings/scan")
-		_ = tg.Close()
+	specs := []struct{ name, file string }{
+		{"target-spec", ""},
+		{"orders-spec", "../../openapi/testdata/api.yaml"},
 	}
+	for _, sp := range specs {
+		b.Run(sp.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				benchScan(b, sp.file)
+			}
+		})
+	}
+}
+
+func benchScan(b *testing.B, specFile string) {
+	tg, err := target.Start(target.Vulnerable())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tg.Close()
+	cfg := fullConfig(b, tg, scan.Timing{})
+	if specFile != "" {
+		spec, err := openapi.Load(context.Background(), specFile, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.Contract = scan.NewContract(spec, audit.Audit(spec))
+	}
+	start := time.Now()
+	rep, err := scan.Run(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(cfg.Contract.Ops)), "operations")
+	b.ReportMetric(float64(rep.Budget.Requests), "requests/scan")
+	b.ReportMetric(time.Since(start).Seconds(), "s/scan")
+	b.ReportMetric(float64(len(rep.Findings)), "findings/scan")
 }

@@ -28,8 +28,10 @@ func reachesApp(ctx context.Context, env *scan.Env, rule finding.Rule, id scan.I
 	switch {
 	case r.OverBudget():
 		return scan.Inconclusivef("%v", r.Err)
-	case r.Err != nil:
+	case r.Err != nil && refused(r.Err):
 		return scan.Passf("GET %s %s: refused (%s)", path, how, short(r.Err))
+	case r.Err != nil:
+		return scan.Inconclusivef("GET %s %s: %s", path, how, short(r.Err))
 	case r.Throttled():
 		return scan.Inconclusivef("GET %s %s: throttled (%d)", path, how, r.Status)
 	case r.Status >= 400:
@@ -50,4 +52,13 @@ func short(err error) string {
 		s = s[len(s)-160:]
 	}
 	return s
+}
+
+// undecided says why a response decides nothing: the scan's budget or the
+// target's throttling.
+func undecided(r scan.Response) string {
+	if r.Err != nil {
+		return short(r.Err)
+	}
+	return fmt.Sprintf("throttled (%d, Retry-After %q)", r.Status, r.Header.Get("Retry-After"))
 }

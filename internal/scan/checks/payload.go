@@ -35,7 +35,7 @@ func runDepth(ctx context.Context, env *scan.Env, rule finding.Rule) scan.Outcom
 		r := t.send(ctx, env, nested(d), fmt.Sprintf("JSON depth %d", d))
 		switch {
 		case r.Throttled() || r.OverBudget():
-			return scan.Inconclusivef("JSON depth %d: throttled or out of budget", d)
+			return scan.Inconclusivef("JSON depth %d: %s", d, undecided(r))
 		case crashed(r):
 			evidence = append(evidence, fmt.Sprintf("%s %s with JSON nested %d deep → %s", t.method, t.path, d, outcomeOf(r)))
 		default:
@@ -87,7 +87,7 @@ func runXML(ctx context.Context, env *scan.Env, rule finding.Rule) scan.Outcome 
 	r := send(xmlProbe, "XML with one internal entity")
 	switch {
 	case r.Throttled() || r.OverBudget():
-		return scan.Inconclusivef("XML probe: throttled or out of budget")
+		return scan.Inconclusivef("XML probe: %s", undecided(r))
 	case !r.OK():
 		return scan.Passf("%s %s refused a DTD with an entity (%s)", op.Method, op.Path, statusOf(r))
 	}
@@ -116,7 +116,7 @@ func xmlOperation(env *scan.Env) (scan.Operation, bool) {
 }
 
 // headerSteps are the sizes of the one large header HDR-NO-LIMIT sends.
-var headerSteps = []int{64 << 10, 256 << 10}
+var headerSteps = []int{128 << 10, 512 << 10}
 
 func runHeader(ctx context.Context, env *scan.Env, rule finding.Rule) scan.Outcome {
 	path := env.Baseline.Cheap
@@ -126,7 +126,7 @@ func runHeader(ctx context.Context, env *scan.Env, rule finding.Rule) scan.Outco
 		r := env.Send(ctx, scan.Primary, scan.Request{Path: path, Header: h, Note: byteSize(int64(size)) + " header"})
 		switch {
 		case r.Throttled() || r.OverBudget():
-			return scan.Inconclusivef("%s header: throttled or out of budget", byteSize(int64(size)))
+			return scan.Inconclusivef("%s header: %s", byteSize(int64(size)), undecided(r))
 		case r.Err != nil || r.Status >= 400:
 			if len(evidence) == 0 {
 				return scan.Passf("GET %s with a %s header → %s", path, byteSize(int64(size)), statusOf(r))

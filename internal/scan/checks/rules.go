@@ -2,12 +2,13 @@ package checks
 
 import "github.com/mtlsguard/mtlsguard/internal/finding"
 
-// OWASP API Security Top 10 (2023) categories the runtime checks use.
+// OWASP API Security Top 10 (2023) categories the runtime checks use,
+// spelled as finding.Finding.Category documents them.
 const (
-	catAuthn    = "API2:2023 Broken Authentication"
-	catResource = "API4:2023 Unrestricted Resource Consumption"
-	catBFLA     = "API5:2023 Broken Function Level Authorization"
-	catConfig   = "API8:2023 Security Misconfiguration"
+	catAuthn    = "API2:2023" // Broken Authentication
+	catResource = "API4:2023" // Unrestricted Resource Consumption
+	catBFLA     = "API5:2023" // Broken Function Level Authorization
+	catConfig   = "API8:2023" // Security Misconfiguration
 )
 
 // Rule kinds.
@@ -23,7 +24,7 @@ var ruleNoCert = finding.Rule{
 	Remediation: finding.Remediation{
 		Django:    "Do not rely on the app for mTLS; refuse requests without a verified identity header set by the terminating proxy (e.g. a middleware that returns 403 when HTTP_X_SSL_CLIENT_VERIFY != 'SUCCESS').",
 		Nginx:     "ssl_verify_client on; (not 'optional' or 'optional_no_ca') with ssl_client_certificate pointing at the client CA.",
-		Mtlsguard: "Put `mtlsguard proxy` in front: it always requires a client certificate verified against tls.client_ca.",
+		Mtlsguard: "Put mtlsguard proxy in front: tls.client_ca is required and clients without a certificate it verifies are refused.",
 	},
 }
 
@@ -56,7 +57,7 @@ var ruleLegacy = finding.Rule{
 	Remediation: finding.Remediation{
 		Django:    "Not an application setting: fix it where TLS terminates.",
 		Nginx:     "ssl_protocols TLSv1.2 TLSv1.3;",
-		Mtlsguard: "tls.min_version: \"1.2\" (the default).",
+		Mtlsguard: "tls.min_version: \"1.2\" (the default) or \"1.3\"; 1.0 and 1.1 are always refused.",
 	},
 }
 
@@ -67,7 +68,7 @@ var ruleWeakCipher = finding.Rule{
 	Remediation: finding.Remediation{
 		Django:    "Not an application setting: fix it where TLS terminates.",
 		Nginx:     "ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20; ssl_prefer_server_ciphers on;",
-		Mtlsguard: "mtlsguard proxy offers only AEAD suites (AES-GCM, ChaCha20-Poly1305) with tls.min_version \"1.2\".",
+		Mtlsguard: "mtlsguard proxy offers only AEAD suites (AES-GCM, ChaCha20-Poly1305); keep tls.min_version at \"1.2\" or \"1.3\".",
 	},
 }
 
@@ -78,7 +79,7 @@ var ruleSpoof = finding.Rule{
 	Remediation: finding.Remediation{
 		Django:    "Read the identity only from a header your proxy always overwrites, and make the proxy strip every spelling (X-SSL-Client-CN and X_SSL_Client_CN both become HTTP_X_SSL_CLIENT_CN in WSGI).",
 		Nginx:     "underscores_in_headers off; ignore_invalid_headers on; proxy_set_header X-SSL-Client-CN $ssl_client_s_dn_cn; for every identity header the app reads.",
-		Mtlsguard: "identity.forward: [headers] — mtlsguard strips every client-sent spelling of its identity headers before setting the verified ones.",
+		Mtlsguard: "mtlsguard proxy always deletes every client-sent spelling of the known identity headers before setting the verified ones (identity.forward); list any other header your app trusts in identity.strip_headers.",
 	},
 }
 
@@ -111,7 +112,7 @@ var ruleRetryAfter = finding.Rule{
 	Remediation: finding.Remediation{
 		Django:    "In the RATELIMIT_VIEW (django-ratelimit) return HttpResponse(status=429, headers={'Retry-After': '1'}).",
 		Nginx:     "add_header Retry-After 1 always; in the location that returns limit_req_status 429.",
-		Mtlsguard: "mtlsguard always sends Retry-After with RateLimit and RateLimit-Policy on 429 and on 503 from upstream_capacity.",
+		Mtlsguard: "mtlsguard proxy sends Retry-After with RateLimit and RateLimit-Policy on every 429 (defaults.rate) and on 503 when upstream_capacity.max_queue_wait runs out.",
 	},
 }
 
@@ -144,7 +145,7 @@ var ruleDrift = finding.Rule{
 	Remediation: finding.Remediation{
 		Django:    "Mirror the spec in serializers: CharField(max_length=N), ListField(max_length=N), IntegerField(max_value=N), or validate bodies against the OpenAPI schema.",
 		Nginx:     "nginx cannot validate fields; validate in the app or at an API gateway.",
-		Mtlsguard: "Give mtlsguard proxy the spec so it rejects bodies past the schema's limits; meanwhile defaults.max_body and defaults.json bound the worst case.",
+		Mtlsguard: "defaults.max_body, defaults.json.max_string and defaults.json.max_tokens bound the worst case at the proxy (per route with routes[]); field limits still belong in the app.",
 	},
 }
 
@@ -173,11 +174,11 @@ var ruleXML = finding.Rule{
 var ruleHeader = finding.Rule{
 	ID: "HDR-NO-LIMIT", Title: "Very large request headers accepted",
 	Category: catResource, Severity: finding.Low, Kind: active,
-	Description: "A request with a single header of 64 KiB or more was served: header buffers are not bounded the way common servers bound them (8–16 KiB).",
+	Description: "A request with a single header of 128 KiB or more was served: header buffers are not bounded the way common servers bound them (8–64 KiB).",
 	Remediation: finding.Remediation{
 		Django:    "Run behind a server that bounds headers: gunicorn --limit-request-field_size 8190 --limit-request-fields 100.",
 		Nginx:     "large_client_header_buffers 4 8k;",
-		Mtlsguard: "mtlsguard proxy caps request headers (16 KiB) and answers 431 past the cap.",
+		Mtlsguard: "http.max_header_bytes: 64KiB (the default) or lower; mtlsguard proxy answers 431 past it.",
 	},
 }
 
@@ -188,7 +189,7 @@ var ruleSlowloris = finding.Rule{
 	Remediation: finding.Remediation{
 		Django:    "Never expose runserver or sync workers directly; put a proxy with header timeouts in front.",
 		Nginx:     "client_header_timeout 10s; client_body_timeout 10s; limit_conn per client.",
-		Mtlsguard: "mtlsguard proxy has a header read timeout and per-identity defaults.max_conns.",
+		Mtlsguard: "timeouts.read_header: 5s (the default) and defaults.max_conns: 32 per identity.",
 	},
 }
 
@@ -199,6 +200,6 @@ var ruleBFLA = finding.Rule{
 	Remediation: finding.Remediation{
 		Django:    "Check the role on every admin view (permission_classes = [IsAdminUser] or a decorator mapping the certificate OU to a group).",
 		Nginx:     "map $ssl_client_s_dn $is_admin { ~OU=admins 1; default 0; } and return 403 in admin locations when $is_admin is 0.",
-		Mtlsguard: "routes: - path: /admin/  allow: [admins] with groups: admins: {match: {ou: admins}}.",
+		Mtlsguard: "groups.admins.match.ou: admins, then a route with path: /admin/ and allow: [admins] (routes[].allow).",
 	},
 }

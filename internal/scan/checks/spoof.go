@@ -81,7 +81,7 @@ func spoofPath(ctx context.Context, env *scan.Env, rule finding.Rule, path strin
 	after := get(nil, "baseline")
 	for _, r := range []scan.Response{before, spoofed, after} {
 		if r.OverBudget() || r.Throttled() {
-			return scan.Inconclusivef("GET %s: throttled or out of budget", path), false
+			return scan.Inconclusivef("GET %s: %s", path, undecided(r)), false
 		}
 	}
 	if !sameAnswer(before, after) {

@@ -25,6 +25,7 @@ type app struct {
 	limiter *buckets
 	mu      sync.Mutex
 	flight  map[string]int
+	served  int
 }
 
 func newApp(o Options, ca *pki.CA) *app {
@@ -46,6 +47,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("POST /import", a.importXML)
 	mux.HandleFunc("GET /admin/users", a.admin(a.listUsers))
 	mux.HandleFunc("POST /admin/reset", a.admin(a.reset))
+	a.orderRoutes(mux)
 	return a.record(a.limit(a.pool(mux)))
 }
 
@@ -121,6 +123,9 @@ func (a *app) pool(next http.Handler) http.Handler {
 			return
 		}
 		defer func() { <-a.workers }()
+		if d := a.collapse(); d > 0 {
+			time.Sleep(d)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -179,6 +184,21 @@ func (a *app) admin(next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r)
 	}
+}
+
+// orderRoutes serve the operations of internal/openapi/testdata/api.yaml
+// (an orders API) with the same handlers, so that spec can be scanned too.
+// Its bodies get the byte and depth guards but no field validation.
+func (a *app) orderRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/ping", a.health)
+	mux.HandleFunc("GET /api/whoami", a.whoami)
+	mux.HandleFunc("GET /api/reports/slow", a.slow)
+	mux.HandleFunc("GET /api/items", a.listItems)
+	mux.HandleFunc("GET /api/search", a.listItems)
+	mux.HandleFunc("POST /api/orders", a.acceptJSON)
+	mux.HandleFunc("POST /api/upload", a.acceptJSON)
+	mux.HandleFunc("GET /api/admin/users", a.admin(a.listUsers))
+	mux.HandleFunc("DELETE /api/admin/users/{id}", a.admin(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 }
 
 func (a *app) listUsers(w http.ResponseWriter, _ *http.Request) {
@@ -241,3 +261,14 @@ func (c *countingBody) Read(p []byte) (int, error) {
 // quietLog drops the server's own error lines (handshake failures are
 // what the scanner provokes on purpose).
 func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// collapse is the extra latency of a target that degrades under load.
+func (a *app) collapse() time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.served++
+	if a.opts.CollapseAfter > 0 && a.served > a.opts.CollapseAfter {
+		return a.opts.Collapse
+	}
+	return 0
+}

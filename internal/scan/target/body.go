@@ -30,17 +30,8 @@ type item struct {
 // past Python's limit), validated against the spec's limits (or not).
 func (a *app) writeItem(status int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, ok := a.readBody(w, r)
+		body, ok := a.readJSON(w, r)
 		if !ok {
-			return
-		}
-		d := depth(body)
-		switch {
-		case a.opts.MaxDepth > 0 && d > a.opts.MaxDepth:
-			http.Error(w, "JSON nested too deeply", http.StatusBadRequest)
-			return
-		case a.opts.MaxDepth == 0 && d > pythonDepth:
-			http.Error(w, "RecursionError: maximum recursion depth exceeded", http.StatusInternalServerError)
 			return
 		}
 		var it item
@@ -64,6 +55,38 @@ func (it item) valid() bool {
 		}
 	}
 	return len(it.Name) <= 32 && len(it.Tags) <= 5 && len(it.Attrs) <= 4 && it.Qty <= 100
+}
+
+// readJSON reads a body through the byte cap and the depth guard (or the
+// Python-like crash past depth 1,000).
+func (a *app) readJSON(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, ok := a.readBody(w, r)
+	if !ok {
+		return nil, false
+	}
+	d := depth(body)
+	switch {
+	case a.opts.MaxDepth > 0 && d > a.opts.MaxDepth:
+		http.Error(w, "JSON nested too deeply", http.StatusBadRequest)
+		return nil, false
+	case a.opts.MaxDepth == 0 && d > pythonDepth:
+		http.Error(w, "RecursionError: maximum recursion depth exceeded", http.StatusInternalServerError)
+		return nil, false
+	}
+	return body, true
+}
+
+// acceptJSON takes any JSON document that passes the guards.
+func (a *app) acceptJSON(w http.ResponseWriter, r *http.Request) {
+	body, ok := a.readJSON(w, r)
+	if !ok {
+		return
+	}
+	if !json.Valid(body) {
+		http.Error(w, "bad JSON", http.StatusBadRequest)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"bytes": len(body)})
 }
 
 func (a *app) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {

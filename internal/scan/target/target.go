@@ -48,6 +48,8 @@ type Options struct {
 	ReadHeaderTimeout time.Duration // 0 none
 	EnforceSpec       bool          // body fields past the spec's limits get 422
 	RoleCheck         bool          // /admin/ needs the admins OU
+	CollapseAfter     int           // after this many requests every answer takes Collapse longer; 0 never
+	Collapse          time.Duration
 }
 
 // Vulnerable returns the options of the target with every weakness.

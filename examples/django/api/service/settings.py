@@ -30,7 +30,20 @@ DATABASES = {}  # the example keeps no data
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A browser presents an installed client certificate as it sends a
+    # cookie, so CSRF protection stays on; the API's POST views are for
+    # programs and opt out with @csrf_exempt.
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Clients reach the app only over the proxy's TLS.
+SECURE_HSTS_SECONDS = 31536000
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = True
+# No redirect to https: the proxy never sends plain http, and health checks
+# that reach gunicorn directly must get an answer, not a 301.
+SILENCED_SYSTEM_CHECKS = ["security.W008"]
 
 # Refuse requests that did not come through mtlsguard. The example switches
 # it with MTLSGUARD_REQUIRE_SIGNATURE so that the unprotected app can be
