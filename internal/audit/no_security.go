@@ -39,7 +39,7 @@ func auditSecurity(c *collector, s *openapi.Spec) {
 	}
 	var root []string
 	if len(open) > 0 && len(open) == len(s.Operations) && s.Security == nil {
-		root = append(root, fmt.Sprintf("no operation declares a security requirement and there is no global `security`: all %d operations are open by contract", len(open)))
+		root = append(root, "no operation declares a security requirement and there is no global `security`: "+allOpen(len(open)))
 		open = nil
 	}
 	if mutualTLSVersion(s.Version) && !s.HasMutualTLS {
@@ -73,4 +73,11 @@ func whyOpen(req [][]string) string {
 // mutualTLSVersion reports OpenAPI versions that can declare a mutualTLS scheme (3.1 and later).
 func mutualTLSVersion(v string) bool {
 	return strings.HasPrefix(v, "3.") && !strings.HasPrefix(v, "3.0")
+}
+
+func allOpen(n int) string {
+	if n == 1 {
+		return "the one operation is open by contract"
+	}
+	return fmt.Sprintf("all %d operations are open by contract", n)
 }

@@ -16,13 +16,13 @@ func (r *reader) spec(version string) *Spec {
 	_, info := r.field(r.root, "info")
 	s.Title = r.str(info, "title")
 	s.Servers = r.servers()
-	s.Security, _ = r.security(fieldVal(r, r.root, "security"))
+	s.Security, _ = r.security(r.get(r.root, "security"))
 	s.Schemes = r.schemes()
 	for _, sch := range s.Schemes {
 		s.HasMutualTLS = s.HasMutualTLS || sch.Type == "mutualTLS"
 	}
 	if r.swagger {
-		r.consumes = r.strings(fieldVal(r, r.root, "consumes"))
+		r.consumes = r.strings(r.get(r.root, "consumes"))
 	}
 	s.Operations = r.paths(s.Security)
 	if r.err != nil {
@@ -78,7 +78,7 @@ func (r *reader) operation(path, method string, s site, shared []paramSite, glob
 		Path:        path,
 		OperationID: r.str(s.val, "operationId"),
 		Summary:     r.str(s.val, "summary"),
-		Tags:        r.strings(fieldVal(r, s.val, "tags")),
+		Tags:        r.strings(r.get(s.val, "tags")),
 		Loc:         r.loc(s),
 	}
 	op.Security = global
@@ -99,7 +99,7 @@ func (r *reader) operation(path, method string, s site, shared []paramSite, glob
 func (r *reader) servers() []string {
 	if !r.swagger {
 		var out []string
-		for _, sv := range r.items(fieldVal(r, r.root, "servers")) {
+		for _, sv := range r.items(r.get(r.root, "servers")) {
 			if u := r.str(sv, "url"); u != "" {
 				out = append(out, u)
 			}
@@ -113,7 +113,7 @@ func (r *reader) servers() []string {
 		}
 		return []string{base}
 	}
-	schemes := r.strings(fieldVal(r, r.root, "schemes"))
+	schemes := r.strings(r.get(r.root, "schemes"))
 	if len(schemes) == 0 {
 		schemes = []string{"https"}
 	}

@@ -12,9 +12,15 @@ import (
 // recursive properties are left out. pattern and multipleOf are not
 // honoured. A schema with no type gives nil (JSON null). Probes start from
 // this value and change one field at a time.
-func (s *Schema) Example() any { return s.example(0) }
+func (s *Schema) Example() any {
+	budget := maxWalkNodes
+	return s.example(0, &budget)
+}
 
-func (s *Schema) example(depth int) any {
+func (s *Schema) example(depth int, budget *int) any {
+	if *budget--; *budget < 0 {
+		return nil
+	}
 	switch {
 	case s == nil || depth > maxWalkDepth || s.Recursive:
 		return nil
@@ -33,12 +39,12 @@ func (s *Schema) example(depth int) any {
 	case "boolean":
 		return true
 	case "array":
-		return s.exampleArray(depth)
+		return s.exampleArray(depth, budget)
 	case "object":
-		return s.exampleObject(depth)
+		return s.exampleObject(depth, budget)
 	}
 	if len(s.OneOf) > 0 {
-		return s.OneOf[0].example(depth + 1)
+		return s.OneOf[0].example(depth+1, budget)
 	}
 	return nil
 }
@@ -95,7 +101,7 @@ func (s *Schema) exampleNumber(want float64) float64 {
 	return want
 }
 
-func (s *Schema) exampleArray(depth int) []any {
+func (s *Schema) exampleArray(depth int, budget *int) []any {
 	n := int64(1)
 	if s.MinItems != nil {
 		n = max(n, min(*s.MinItems, 64))
@@ -105,12 +111,12 @@ func (s *Schema) exampleArray(depth int) []any {
 	}
 	out := make([]any, 0, n)
 	for range n {
-		out = append(out, s.Items.example(depth+1))
+		out = append(out, s.Items.example(depth+1, budget))
 	}
 	return out
 }
 
-func (s *Schema) exampleObject(depth int) map[string]any {
+func (s *Schema) exampleObject(depth int, budget *int) map[string]any {
 	out := map[string]any{}
 	limit := int64(math.MaxInt64)
 	if s.MaxProperties != nil {
@@ -124,7 +130,7 @@ func (s *Schema) exampleObject(depth int) map[string]any {
 			if p.Schema != nil && p.Schema.Recursive && !required {
 				continue
 			}
-			out[p.Name] = p.Schema.example(depth + 1)
+			out[p.Name] = p.Schema.example(depth+1, budget)
 		}
 	}
 	return out

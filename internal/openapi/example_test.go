@@ -104,3 +104,32 @@ func TestNestingTooDeep(t *testing.T) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }
+
+// fanOut is a contract of a few lines whose schema tree has 8^8 nodes.
+func fanOut() string {
+	doc := "openapi: 3.1.0\ninfo: {title: x, version: '1'}\ncomponents:\n  schemas:\n    L8: {type: string}\n"
+	for l := 7; l >= 0; l-- {
+		doc += fmt.Sprintf("    L%d:\n      type: object\n      properties:\n", l)
+		for p := range 8 {
+			doc += fmt.Sprintf("        p%d: {$ref: '#/components/schemas/L%d'}\n", p, l+1)
+		}
+	}
+	return doc + "paths:\n  /a:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/L0'}}}}\n      responses: {'200': {description: ok}}\n"
+}
+
+func TestFanOutIsBounded(t *testing.T) {
+	s, err := Parse("x.yaml", []byte(fanOut()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := s.Operations[0].Body.Schema
+	n := 0
+	root.Walk(func(string, *Schema) bool { n++; return true })
+	if n != maxWalkNodes {
+		t.Errorf("Walk visited %d nodes, want the bound %d", n, maxWalkNodes)
+	}
+	b, err := json.Marshal(root.Example())
+	if err != nil || len(b) > 4*maxWalkNodes*10 {
+		t.Errorf("Example: %d bytes, %v", len(b), err)
+	}
+}

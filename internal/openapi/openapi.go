@@ -16,7 +16,7 @@
 // error. A schema that refers back to one of its ancestors is not expanded: its
 // node is marked Recursive. Schemas reached through the same $ref are the same
 // *Schema value, so the model is a finite graph without cycles; callers must
-// treat it as read-only.
+// treat it as read-only, and may then share it between goroutines.
 //
 // The package is a reader: it judges nothing (see package audit) and sends
 // nothing (see package scan).

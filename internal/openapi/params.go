@@ -116,7 +116,7 @@ func (r *reader) formBody(op site, form []paramSite) *Body {
 
 // consumesOf is the operation's consumes list, else the document's, else def.
 func (r *reader) consumesOf(op site, def string) []string {
-	if c := r.strings(fieldVal(r, op.val, "consumes")); len(c) > 0 {
+	if c := r.strings(r.get(op.val, "consumes")); len(c) > 0 {
 		return c
 	}
 	if len(r.consumes) > 0 {
@@ -185,7 +185,7 @@ func (r *reader) responses(op *Operation, s site) {
 		rsite := site{key: p.key, val: r.unalias(p.val), ptr: rs.ptr + "/" + escapePointer(p.key.Value)}
 		resp := &Response{Status: p.key.Value, Loc: r.loc(rsite)}
 		if d := r.deref(rsite); d != nil {
-			for _, h := range r.pairs(fieldVal(r, d.val, "headers")) {
+			for _, h := range r.pairs(r.get(d.val, "headers")) {
 				resp.Headers = append(resp.Headers, textproto.CanonicalMIMEHeaderKey(h.key.Value))
 			}
 		}

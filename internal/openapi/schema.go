@@ -45,27 +45,41 @@ type Property struct {
 	Schema *Schema
 }
 
-// maxWalkDepth stops Walk and Example on very deep (non-recursive) graphs.
-const maxWalkDepth = 64
+// Bounds of Walk and Example. Shared definitions are visited once per path
+// that reaches them, so a contract whose definitions fan out (A has ten
+// properties of type B, B ten of type C...) is a small file with a huge tree;
+// the bounds keep such a tree from exhausting time and memory.
+const (
+	maxWalkDepth = 64     // nesting depth
+	maxWalkNodes = 100000 // nodes visited by one Walk or Example
+)
 
 // Walk calls fn for s and every schema nested in it, depth first in file
 // order, with a field path: "" for s, "name" for a property, "tags[]" for
 // array items, "meta.*" for additional properties; oneOf alternatives share
 // their parent's path. When fn returns false the node's children are skipped.
-// Recursive nodes are visited but never expanded.
-func (s *Schema) Walk(fn func(path string, sc *Schema) bool) { s.walk("", fn, 0) }
+// Recursive nodes are visited but never expanded. A shared definition is
+// visited once per path that reaches it; Walk stops after maxWalkNodes nodes.
+func (s *Schema) Walk(fn func(path string, sc *Schema) bool) {
+	budget := maxWalkNodes
+	s.walk("", fn, 0, &budget)
+}
 
-func (s *Schema) walk(path string, fn func(string, *Schema) bool, depth int) {
-	if s == nil || depth > maxWalkDepth || !fn(path, s) || s.Recursive {
+func (s *Schema) walk(path string, fn func(string, *Schema) bool, depth int, budget *int) {
+	if s == nil || depth > maxWalkDepth || *budget <= 0 {
+		return
+	}
+	*budget--
+	if !fn(path, s) || s.Recursive {
 		return
 	}
 	for _, p := range s.Properties {
-		p.Schema.walk(joinPath(path, p.Name), fn, depth+1)
+		p.Schema.walk(joinPath(path, p.Name), fn, depth+1, budget)
 	}
-	s.Items.walk(path+"[]", fn, depth+1)
-	s.AdditionalProperties.walk(joinPath(path, "*"), fn, depth+1)
+	s.Items.walk(path+"[]", fn, depth+1, budget)
+	s.AdditionalProperties.walk(joinPath(path, "*"), fn, depth+1, budget)
 	for _, alt := range s.OneOf {
-		alt.walk(path, fn, depth+1)
+		alt.walk(path, fn, depth+1, budget)
 	}
 }
 

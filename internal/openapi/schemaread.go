@@ -74,7 +74,7 @@ func (r *reader) schemaNode(s site, depth int) *Schema {
 // typeOf reads "type": a string, or 3.1's list, whose first non-null entry wins.
 // 2.0's "file" parameters are binary strings.
 func (r *reader) typeOf(n *yaml.Node) string {
-	for _, t := range r.scalarOrList(fieldVal(r, n, "type")) {
+	for _, t := range r.scalarOrList(r.get(n, "type")) {
 		switch t {
 		case "null":
 			continue
@@ -86,7 +86,8 @@ func (r *reader) typeOf(n *yaml.Node) string {
 	return ""
 }
 
-func fieldVal(r *reader, n *yaml.Node, key string) *yaml.Node {
+// get is the value of entry key of mapping n, or nil.
+func (r *reader) get(n *yaml.Node, key string) *yaml.Node {
 	_, v := r.field(n, key)
 	return v
 }
@@ -112,7 +113,7 @@ func (r *reader) bounds(sc *Schema, n *yaml.Node) {
 // exclusive applies one exclusive keyword to bound; tighter(a, b) tells
 // whether a numeric exclusive bound a is at least as tight as b.
 func (r *reader) exclusive(n *yaml.Node, key string, bound *float64, tighter func(a, b float64) bool) (*float64, bool) {
-	v := fieldVal(r, n, key)
+	v := r.get(n, key)
 	if v == nil || v.Kind != yaml.ScalarNode {
 		return bound, false
 	}
@@ -131,7 +132,7 @@ func (r *reader) exclusive(n *yaml.Node, key string, bound *float64, tighter fun
 }
 
 func (r *reader) intField(n *yaml.Node, key string) *int64 {
-	v := fieldVal(r, n, key)
+	v := r.get(n, key)
 	if v == nil || v.Kind != yaml.ScalarNode {
 		return nil
 	}
@@ -152,7 +153,7 @@ func (r *reader) intField(n *yaml.Node, key string) *int64 {
 }
 
 func (r *reader) numField(n *yaml.Node, key string) *float64 {
-	v := fieldVal(r, n, key)
+	v := r.get(n, key)
 	if v == nil || v.Kind != yaml.ScalarNode {
 		return nil
 	}
@@ -166,13 +167,13 @@ func (r *reader) numField(n *yaml.Node, key string) *float64 {
 
 // values reads enum, const and required.
 func (r *reader) values(sc *Schema, n *yaml.Node) {
-	for _, e := range r.items(fieldVal(r, n, "enum")) {
+	for _, e := range r.items(r.get(n, "enum")) {
 		sc.Enum = append(sc.Enum, r.value(e, 0))
 	}
 	if k, v := r.field(n, "const"); k != nil {
 		sc.Const, sc.HasConst = r.value(v, 0), true
 	}
-	sc.Required = r.strings(fieldVal(r, n, "required"))
+	sc.Required = r.strings(r.get(n, "required"))
 }
 
 // value decodes a literal: strings, int64, float64, bool, nil, []any, map[string]any.

@@ -53,7 +53,7 @@ var roleExtensions = []string{"x-roles", "x-role", "x-required-role", "x-require
 // extensions name an admin-ish word, or x-admin is true.
 func (r *reader) privilege(op *Operation, n *yaml.Node, scopes []string) {
 	for _, ext := range roleExtensions {
-		op.Roles = append(op.Roles, r.scalarOrList(fieldVal(r, n, ext))...)
+		op.Roles = append(op.Roles, r.scalarOrList(r.get(n, ext))...)
 	}
 	words := slices.Concat(strings.Split(op.Path, "/"), op.Tags, scopes, op.Roles)
 	op.Privileged = r.str(n, "x-admin") == "true" || slices.ContainsFunc(words, namesAdmin)
