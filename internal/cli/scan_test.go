@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mtlsguard/mtlsguard/internal/pki"
 	"github.com/mtlsguard/mtlsguard/internal/scan/target"
 )
 
@@ -121,6 +122,14 @@ func TestScanExitCodes(t *testing.T) {
 	}
 	closed := "https://" + ln.Addr().String()
 	_ = ln.Close()
+	other, err := pki.NewCA("another CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCA := filepath.Join(t.TempDir(), "other.crt")
+	if err := os.WriteFile(otherCA, other.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		args   []string
@@ -129,6 +138,7 @@ func TestScanExitCodes(t *testing.T) {
 	}{
 		{"unknown check", []string{"scan", tg.URL, "--checks", "NOPE"}, ExitUsage, `unknown check "NOPE"; valid checks: MTLS-NO-CERT, MTLS-UNTRUSTED-CA`},
 		{"unreachable", []string{"scan", closed, "--checks", "MTLS-NO-CERT"}, ExitTarget, "target unreachable"},
+		{"untrusted server", []string{"scan", tg.URL, "--ca", otherCA, "--ca-key", ""}, ExitUsage, "server certificate is not trusted"},
 		{"no cert", []string{"scan", tg.URL, "--cert", ""}, ExitUsage, "pass --cert and --key"},
 		{"bad fail-on", []string{"scan", tg.URL, "--fail-on", "severe"}, ExitUsage, `unknown severity "severe"`},
 		{"bad format", []string{"scan", tg.URL, "--format", "pdf"}, ExitUsage, `unknown report format "pdf"`},
@@ -145,5 +155,41 @@ func TestScanExitCodes(t *testing.T) {
 				t.Fatalf("exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr.String(), tc.code, tc.stderr)
 			}
 		})
+	}
+}
+
+func TestScanWritesOutFile(t *testing.T) {
+	tg := startScanTarget(t)
+	out := filepath.Join(t.TempDir(), "scan.sarif")
+	args := append([]string{"scan", tg.URL, "--format", "sarif", "--out", out, "--checks", "MTLS-NO-CERT,HDR-NO-LIMIT", "--fail-on", "critical"}, scanFiles(t, tg)...)
+	var stdout, stderr bytes.Buffer
+	if code := Main(context.Background(), args, &stdout, &stderr); code != ExitFindings {
+		t.Fatalf("exit %d, want %d (MTLS-NO-CERT is critical); stderr:\n%s", code, ExitFindings, stderr.String())
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout not empty with --out: %q", stdout.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sarif struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &sarif); err != nil {
+		t.Fatalf("SARIF: %v", err)
+	}
+	var ids []string
+	for _, r := range sarif.Runs[0].Results {
+		ids = append(ids, r.RuleID)
+	}
+	slices.Sort(ids)
+	if sarif.Version != "2.1.0" || !slices.Equal(ids, []string{"HDR-NO-LIMIT", "MTLS-NO-CERT"}) {
+		t.Errorf("SARIF version %q results %v", sarif.Version, ids)
 	}
 }

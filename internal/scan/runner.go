@@ -68,7 +68,7 @@ func (r *runner) runOne(ctx context.Context, i int) {
 	r.emit(Event{Check: rule.ID, Index: i + 1, Total: len(r.checks)})
 	env := r.env.ForCheck(rule.ID)
 	start := time.Now()
-	out, note := r.gate(c, rule)
+	out, note := r.unmet(c, rule)
 	if out.Status == "" {
 		out = c.Run(ctx, env)
 	}
@@ -85,9 +85,9 @@ func (r *runner) runOne(ctx context.Context, i int) {
 	r.emit(Event{Check: rule.ID, Index: i + 1, Total: len(r.checks), Done: true, Status: out.Status, Reason: out.Reason})
 }
 
-// gate skips a check whose needs the scan does not meet, with the reason
+// unmet skips a check whose needs the scan does not meet, with the reason
 // and a note for the report; it returns a zero Outcome to let it run.
-func (r *runner) gate(c Check, rule finding.Rule) (Outcome, string) {
+func (r *runner) unmet(c Check, rule finding.Rule) (Outcome, string) {
 	needs := c.Needs()
 	var missing []string
 	for _, id := range needs.Identities {

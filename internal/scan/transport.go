@@ -11,7 +11,7 @@ import (
 )
 
 // maxRetries bounds the retries of one throttled request.
-const maxRetries = 2
+const maxRetries = 3
 
 // defaultBackoff is the pause after a 429 that names no Retry-After.
 const defaultBackoff = 500 * time.Millisecond

@@ -78,7 +78,7 @@ func TestTransportRetries(t *testing.T) {
 		wantHits   int64
 	}{
 		{"retried after Retry-After", 1, "0", false, time.Second, 200, 2},
-		{"retried twice at most", 5, "0", false, time.Second, 429, 3},
+		{"retried three times at most", 9, "0", false, time.Second, 429, 1 + maxRetries},
 		{"Retry-After too long to wait", 1, "30", false, time.Second, 429, 1},
 		{"probe measures throttling", 1, "0", true, time.Second, 429, 1},
 	}

@@ -22,13 +22,18 @@ const (
 type samples struct {
 	lat      []time.Duration
 	failures int
+	first    string // the first failure, for the evidence
 	statuses map[int]int
 }
 
 func (s samples) p(q float64) time.Duration { return scan.Percentile(s.lat, q) }
 
 func (s samples) String() string {
-	return fmt.Sprintf("p50 %s, p99 %s, %d failed of %d", s.p(50).Round(time.Millisecond), s.p(99).Round(time.Millisecond), s.failures, len(s.lat)+s.failures)
+	out := fmt.Sprintf("p50 %s, p99 %s, %d failed of %d", s.p(50).Round(time.Millisecond), s.p(99).Round(time.Millisecond), s.failures, len(s.lat)+s.failures)
+	if s.first != "" {
+		out += " (first: " + s.first + ")"
+	}
+	return out
 }
 
 // holders is the primary's slow requests, kept in flight until stopped.
@@ -103,7 +108,7 @@ func hold(ctx context.Context, env *scan.Env, path string) (*holders, *sync.Wait
 // to press on. A throttled peer makes the probe inconclusive.
 func peerSamples(ctx context.Context, env *scan.Env, path string, until time.Time, note string) (samples, *scan.Outcome) {
 	s := samples{statuses: map[int]int{}}
-	timeout := env.Timing.NoisyHold
+	timeout := 2 * env.Timing.NoisyHold
 	for i := 0; i < env.Timing.Samples; i++ {
 		if !until.IsZero() && time.Now().After(until) && len(s.lat)+s.failures >= minSamples {
 			break
@@ -118,6 +123,9 @@ func peerSamples(ctx context.Context, env *scan.Env, path string, until time.Tim
 			return s, &o
 		case r.Err != nil || r.Status >= 500:
 			s.failures++
+			if s.first == "" {
+				s.first = outcomeOf(r)
+			}
 		default:
 			s.statuses[r.Status]++
 			s.lat = append(s.lat, r.Latency)

@@ -3,6 +3,7 @@ package checks_test
 import (
 	"context"
 	"crypto/tls"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,8 +36,9 @@ func fullConfig(t testing.TB, tg *target.Target, timing scan.Timing) scan.Config
 }
 
 // TestFullScan runs the whole registry at once against both variants: on
-// the vulnerable target every runtime check fails, on the hardened one none
-// does, and the scan stays inside its default budget.
+// the vulnerable target every runtime check fails; on the hardened one none
+// does (a probe the target throttled may be inconclusive, never failed);
+// and the scan stays inside its default budget.
 func TestFullScan(t *testing.T) {
 	cases := []struct {
 		name string
@@ -61,7 +63,11 @@ func TestFullScan(t *testing.T) {
 				tc.name, len(rep.Checks), len(rep.Findings), rep.Budget.Requests, float64(rep.Budget.BytesSent)/(1<<20), time.Since(start).Seconds(), rep.Score, rep.Grade)
 			for _, c := range checks.Runtime() {
 				id := c.Rule().ID
-				if got := checkResult(t, rep, id); got.Status != tc.want(id) {
+				got := checkResult(t, rep, id)
+				if got.Status == finding.Inconclusive && tc.want(id) == finding.Passed && strings.Contains(got.Reason, "throttled") {
+					continue // the hardened target paced the probe out
+				}
+				if got.Status != tc.want(id) {
 					t.Errorf("%s: %s (%s), want %s", id, got.Status, got.Reason, tc.want(id))
 				}
 			}

@@ -118,6 +118,7 @@ func Start(opts Options) (*Target, error) {
 		TLSConfig:         serverTLS(opts, t.CA, server.TLSCertificate()),
 		MaxHeaderBytes:    opts.MaxHeaderBytes,
 		ReadHeaderTimeout: opts.ReadHeaderTimeout,
+		IdleTimeout:       30 * time.Second, // else keep-alive conns close after ReadHeaderTimeout
 		ErrorLog:          quietLog(),
 	}
 	t.URL = "https://" + t.ln.Addr().String()
