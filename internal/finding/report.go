@@ -33,22 +33,28 @@ type CategoryScore struct {
 	Findings int    `json:"findings"`
 }
 
-// penalty is what one finding of a severity takes off a score of 100.
+// penalty is what one weakness of a severity takes off a score of 100.
 var penalty = [...]int{Info: 0, Low: 3, Medium: 10, High: 20, Critical: 35}
 
-// Score returns 0–100 for a set of findings: 100 less a penalty per finding by
-// severity, never below 0.
+// Score returns 0–100 for a set of findings: 100 less a penalty for each
+// distinct weakness (rule ID) at its most severe finding, never below 0.
+// Counting rules rather than findings keeps one gap repeated across many
+// operations (ten fields without maxLength) from outweighing ten different
+// gaps; the findings list still shows every place.
 func Score(fs []Finding) int {
-	s := 100
+	worst := make(map[string]Severity, len(fs))
 	for _, f := range fs {
-		if f.Severity >= Info && f.Severity <= Critical {
-			s -= penalty[f.Severity]
+		if w, seen := worst[f.ID]; !seen || f.Severity > w {
+			worst[f.ID] = f.Severity
 		}
 	}
-	if s < 0 {
-		return 0
+	s := 100
+	for _, sev := range worst {
+		if sev >= Info && sev <= Critical {
+			s -= penalty[sev]
+		}
 	}
-	return s
+	return max(s, 0)
 }
 
 // Grade maps a score to A (≥90), B (≥80), C (≥70), D (≥60) or F.

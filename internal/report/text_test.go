@@ -67,7 +67,7 @@ func isSGR(b []byte) bool {
 func TestTextSections(t *testing.T) {
 	out := string(render(t, Text{}, sampleReport()))
 	order := []string{
-		"mtlsguard scan report", "target    https://127.0.0.1:8443", "Score 2/100  grade F",
+		"mtlsguard scan report", "target    https://127.0.0.1:8443", "Score 12/100  grade F",
 		"Categories", "Findings (7)", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO",
 		"Checks (10)", "Notes", "Budget", "What was sent",
 	}

@@ -95,6 +95,7 @@ func (s *Server) Config() *tls.Config {
 	m := s.cur.Load()
 	return &tls.Config{
 		MinVersion:         s.opts.MinVersion,
+		CipherSuites:       aeadSuites,
 		NextProtos:         s.opts.NextProtos,
 		ClientAuth:         tls.RequireAndVerifyClientCert,
 		ClientCAs:          m.conf.ClientCAs,
@@ -102,6 +103,19 @@ func (s *Server) Config() *tls.Config {
 		VerifyConnection:   s.verifyConnection,
 		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) { return s.cur.Load().conf, nil },
 	}
+}
+
+// aeadSuites are the TLS 1.2 suites the server accepts: forward-secret
+// ECDHE with AEAD ciphers only. Go's defaults still include CBC-mode suites,
+// which a client could force; TLS 1.3 suites are not configurable and all
+// AEAD.
+var aeadSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 // install makes m the current snapshot, building its tls.Config.
@@ -112,6 +126,7 @@ func (s *Server) install(m *material) {
 	}
 	m.conf = &tls.Config{
 		MinVersion:       s.opts.MinVersion,
+		CipherSuites:     aeadSuites,
 		NextProtos:       s.opts.NextProtos,
 		Certificates:     []tls.Certificate{*m.cert},
 		ClientAuth:       tls.RequireAndVerifyClientCert,

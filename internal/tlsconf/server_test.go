@@ -318,3 +318,20 @@ func TestClientConfig(t *testing.T) {
 		t.Errorf("ClientConfig with a mismatched key: %v", err)
 	}
 }
+
+// TestServerRefusesCBCSuites offers a TLS 1.2 client only CBC-mode suites:
+// the server must refuse them, though Go's defaults would accept them.
+func TestServerRefusesCBCSuites(t *testing.T) {
+	f := newFixture(t)
+	alice := f.client(pki.ClientSpec{CN: "alice"})
+	cbc := f.clientConf(alice)
+	cbc.MaxVersion = tls.VersionTLS12
+	cbc.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256}
+	f.refuse(cbc, "handshake failure", "no cipher suite supported by both client and server")
+	gcm := f.clientConf(alice)
+	gcm.MaxVersion = tls.VersionTLS12
+	gcm.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+	if c := f.accept(gcm); c.ConnectionState().CipherSuite != tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 {
+		t.Fatalf("suite %s", tls.CipherSuiteName(c.ConnectionState().CipherSuite))
+	}
+}

@@ -50,6 +50,7 @@ type Options struct {
 	RoleCheck         bool          // /admin/ needs the admins OU
 	CollapseAfter     int           // after this many requests every answer takes Collapse longer; 0 never
 	Collapse          time.Duration
+	Plain             bool // serve plain HTTP, for a TLS terminator in front; URL is then http://
 }
 
 // Vulnerable returns the options of the target with every weakness.
@@ -122,10 +123,15 @@ func Start(opts Options) (*Target, error) {
 		ErrorLog:          quietLog(),
 	}
 	t.URL = "https://" + t.ln.Addr().String()
+	serve := func() error { return t.srv.ServeTLS(t.ln, "", "") }
+	if opts.Plain {
+		t.URL = "http://" + t.ln.Addr().String()
+		serve = func() error { return t.srv.Serve(t.ln) }
+	}
 	t.done = make(chan struct{})
 	go func() {
 		defer close(t.done)
-		_ = t.srv.ServeTLS(t.ln, "", "")
+		_ = serve()
 	}()
 	return t, nil
 }
