@@ -52,7 +52,7 @@ func NaiveTLSConfig(cert tls.Certificate, clientCAs *x509.CertPool) *tls.Config 
 // NaiveTLSConfig, to be started with ServeTLS(ln, "", ""). Like the handler
 // it has no limits: no header, body or idle timeouts.
 func NewNaiveServer(upstream *url.URL, cert tls.Certificate, clientCAs *x509.CertPool) *http.Server {
-	return &http.Server{ //nolint:gosec // no timeouts on purpose: SLOW-LORIS is part of the story
+	return &http.Server{ // no timeouts on purpose: SLOW-LORIS is part of the story
 		Handler:   NewNaiveHandler(upstream),
 		TLSConfig: NaiveTLSConfig(cert, clientCAs),
 		ErrorLog:  log.New(io.Discard, "", 0), // refused handshakes are expected, not news

@@ -13,7 +13,6 @@ import (
 	"github.com/mtlsguard/mtlsguard/internal/load"
 	"github.com/mtlsguard/mtlsguard/internal/report"
 	"github.com/mtlsguard/mtlsguard/internal/scan"
-	"github.com/mtlsguard/mtlsguard/internal/scan/checks"
 )
 
 // Side is one half of the comparison: the bench and the scan of one front
@@ -31,16 +30,24 @@ type Side struct {
 	Contract     int               `json:"contract_findings"`
 	OverallScore int               `json:"overall_score"` // the report's, contract included
 	OverallGrade string            `json:"overall_grade"`
+	Spot         Spot              `json:"spot_checks"`
 	Bench        *load.NoisyReport `json:"bench"`
 	HTML         string            `json:"html_report,omitempty"` // empty when not kept
 
 	Report *finding.Report `json:"-"`
 }
 
-// measure runs the noisy-neighbour bench against target, then scans it
-// and writes the HTML report as name.html. The bench goes first so that
-// its baseline meets an app that no probe has disturbed.
+// measure sends the spot checks and runs the noisy-neighbour bench against
+// target, then scans it and writes the HTML report as name.html. The bench
+// goes before the scan so that its baseline meets an app that no probe has
+// disturbed.
 func (st *stage) measure(ctx context.Context, front, name, target string) (Side, error) {
+	spot, err := st.spot(ctx, target)
+	if err != nil {
+		return Side{}, err
+	}
+	st.step("   spot: Alice claiming admin is seen as %q; admin list: %d as admin, %d as mallory",
+		spot.WhoamiSpoofed, spot.AdminAsAdmin, spot.AdminAsMallory)
 	bench, err := st.bench(ctx, target)
 	if err != nil {
 		return Side{}, fmt.Errorf("demo: bench %s: %w", front, err)
@@ -53,7 +60,7 @@ func (st *stage) measure(ctx context.Context, front, name, target string) (Side,
 		return Side{}, fmt.Errorf("demo: scan %s: %w", front, err)
 	}
 	side := summarize(front, target, rep)
-	side.Bench = bench
+	side.Bench, side.Spot = bench, spot
 	st.step("   scan: live API grade %s (%d): %s; contract: %d findings", side.Grade, side.Score, severityLine(side.BySeverity), side.Contract)
 	if side.HTML, err = writeHTML(st.dir, name, rep); err != nil {
 		return Side{}, err
@@ -61,8 +68,9 @@ func (st *stage) measure(ctx context.Context, front, name, target string) (Side,
 	return side, nil
 }
 
-// scan runs the whole registry of checks against target with the story's
-// identities: Alice primary, Bob her peer, Mallory the low-privilege one.
+// scan runs Options.Checks (the whole registry by default) against target
+// with the story's identities: Alice primary, Bob her peer, Mallory the
+// low-privilege one.
 func (st *stage) scan(ctx context.Context, target string) (*finding.Report, error) {
 	certs := map[scan.Identity]tls.Certificate{}
 	for id, name := range map[scan.Identity]string{scan.Primary: Alice, scan.Peer: Bob, scan.Low: Mallory, scan.Expired: Expired} {
@@ -74,14 +82,15 @@ func (st *stage) scan(ctx context.Context, target string) (*finding.Report, erro
 	}
 	return scan.Run(ctx, scan.Config{
 		Target: target, Certs: certs, RootCAs: st.pki.Pool, Contract: st.contract,
-		Limits: st.opts.ScanLimits, Timing: st.opts.ScanTiming, Checks: checks.All(),
+		Limits: st.opts.ScanLimits, Timing: st.opts.ScanTiming, Checks: st.opts.Checks,
 		Progress: st.scanEvent, Version: st.opts.Version,
 	})
 }
 
-// scanEvent shows the checks that found something.
+// scanEvent shows the runtime checks that found something; the
+// contract's rules are summed up at the end.
 func (st *stage) scanEvent(ev scan.Event) {
-	if ev.Done && ev.Status == finding.Failed {
+	if ev.Done && ev.Status == finding.Failed && !isStatic(ev.Check) {
 		st.step("   scan: %s failed: %s", ev.Check, ev.Reason)
 	}
 }
@@ -100,17 +109,13 @@ func (st *stage) bench(ctx context.Context, target string) (*load.NoisyReport, e
 // summarize condenses a report for the comparison, runtime and static
 // findings apart.
 func summarize(front, target string, rep *finding.Report) Side {
-	static := map[string]bool{}
-	for _, r := range rep.Rules {
-		static[r.ID] = r.Kind == audit.Kind
-	}
 	s := Side{
 		Front: front, Target: target, OverallScore: rep.Score, OverallGrade: rep.Grade,
 		BySeverity: map[string]int{}, FindingIDs: []string{}, ContractIDs: []string{}, Report: rep,
 	}
 	var live []finding.Finding
 	for _, f := range rep.Findings {
-		if static[f.ID] {
+		if isStatic(f.ID) {
 			s.Contract++
 			s.ContractIDs = appendOnce(s.ContractIDs, f.ID)
 			continue
@@ -152,4 +157,9 @@ func writeHTML(dir, name string, rep *finding.Report) (string, error) {
 		return "", fmt.Errorf("demo: write %s: %w", path, err)
 	}
 	return path, nil
+}
+
+// isStatic reports whether id is one of the contract's static rules.
+func isStatic(id string) bool {
+	return slices.ContainsFunc(audit.Rules(), func(r finding.Rule) bool { return r.ID == id })
 }

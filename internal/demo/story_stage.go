@@ -102,13 +102,13 @@ func (st *stage) step(format string, args ...any) {
 
 // before puts the naive terminator in front of the app and measures it.
 func (st *stage) before(ctx context.Context) (Side, error) {
-	ln, err := listenLoopback()
-	if err != nil {
-		return Side{}, err
-	}
 	cert, err := st.pki.ServerCertificate()
 	if err != nil {
 		return Side{}, fmt.Errorf("demo: %w", err)
+	}
+	ln, err := listenLoopback()
+	if err != nil {
+		return Side{}, err
 	}
 	srv := NewNaiveServer(st.appURL, cert, st.pki.Pool)
 	st.serve(func() error { return srv.ServeTLS(ln, "", "") })

@@ -23,10 +23,14 @@ var tableRows = []row{
 	{"live API grade (score)", func(s Side) string { return fmt.Sprintf("%s (%d)", s.Grade, s.Score) }},
 	{"live API findings", func(s Side) string { return severityLine(s.BySeverity) }},
 	{"contract findings (" + specFile + ")", func(s Side) string {
-		return fmt.Sprintf("%d, of %d rules", s.Contract, len(s.ContractIDs))
+		return fmt.Sprintf("%d (%d rules)", s.Contract, len(s.ContractIDs))
 	}},
 	{"report grade, contract included", func(s Side) string { return fmt.Sprintf("%s (%d)", s.OverallGrade, s.OverallScore) }},
-	{"victims' p99, alone", func(s Side) string { return benchValue(s, baselineP99) }},
+	{"whoami as alice + " + spoofHeader + ": admin", func(s Side) string { return s.Spot.WhoamiSpoofed }},
+	{"admin list as admin, as mallory", func(s Side) string {
+		return fmt.Sprintf("%d, %d", s.Spot.AdminAsAdmin, s.Spot.AdminAsMallory)
+	}},
+	{"victims' p99, no attack", func(s Side) string { return benchValue(s, baselineP99) }},
 	{"victims' success under attack", func(s Side) string { return benchValue(s, attackSuccess) }},
 	{"victims' p99 under attack", func(s Side) string { return benchValue(s, attackP99) }},
 	{"abuser's 2xx/s under attack", func(s Side) string { return benchValue(s, abuserOK) }},
