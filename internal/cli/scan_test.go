@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/mtlsguard/mtlsguard/internal/finding"
+
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -84,8 +86,16 @@ func TestScanFindsWeaknessesAsJSON(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("JSON output: %v\n%s", err, stdout.String())
 	}
-	if rep.Target != tg.URL || rep.Grade != "F" || rep.Score > 20 {
-		t.Errorf("target %q score %d grade %q; want %q, at most 20, F", rep.Target, rep.Score, rep.Grade, tg.URL)
+	var scored []finding.Finding
+	for _, f := range rep.Findings {
+		sev, err := finding.ParseSeverity(f.Severity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scored = append(scored, finding.Finding{ID: f.ID, Severity: sev})
+	}
+	if want := finding.Score(scored); rep.Target != tg.URL || rep.Score != want || rep.Grade != finding.Grade(want) || rep.Grade != "F" {
+		t.Errorf("target %q score %d grade %q; want %q, %d, F", rep.Target, rep.Score, rep.Grade, tg.URL, want)
 	}
 	var ids []string
 	for _, f := range rep.Findings {
