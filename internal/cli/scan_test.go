@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"github.com/mtlsguard/mtlsguard/internal/finding"
-
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -15,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mtlsguard/mtlsguard/internal/finding"
 	"github.com/mtlsguard/mtlsguard/internal/pki"
 	"github.com/mtlsguard/mtlsguard/internal/scan/target"
 )
