@@ -95,10 +95,12 @@ func runScan(cmd *cobra.Command, target string, f scanFlags) error {
 	if err != nil {
 		return err
 	}
-	prog := newProgress(cmd.ErrOrStderr())
+	prog := newProgress(cmd.ErrOrStderr(), isTerminal(cmd.ErrOrStderr()))
 	cfg.Progress = prog.event
 	rep, err := scan.Run(cmd.Context(), cfg)
-	prog.finish()
+	if perr := prog.finish(); perr != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "scan:", perr) // the display failed, not the scan
+	}
 	switch {
 	case errors.Is(err, scan.ErrUnreachable):
 		return withCode(ExitTarget, err)
@@ -238,49 +240,6 @@ func writeReport(stdout io.Writer, path string, w report.Writer, rep *finding.Re
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// progress shows the scan's checks as they end: one line rewritten in
-// place on a terminal, plain lines otherwise.
-type progress struct {
-	w    io.Writer
-	tty  bool
-	last int
-}
-
-func newProgress(w io.Writer) *progress { return &progress{w: w, tty: isTerminal(w)} }
-
-func (p *progress) event(ev scan.Event) {
-	if !ev.Done {
-		if p.tty {
-			p.line(fmt.Sprintf("[%d/%d] %s …", ev.Index, ev.Total, ev.Check))
-		}
-		return
-	}
-	msg := fmt.Sprintf("[%d/%d] %s %s", ev.Index, ev.Total, ev.Check, ev.Status)
-	if ev.Reason != "" && ev.Status != finding.Passed {
-		msg += ": " + ev.Reason
-	}
-	if p.tty {
-		p.line(msg)
-		return
-	}
-	fmt.Fprintln(p.w, "scan: "+msg)
-}
-
-func (p *progress) line(s string) {
-	if len(s) > 100 {
-		s = s[:99] + "…"
-	}
-	pad := max(0, p.last-len(s))
-	fmt.Fprintf(p.w, "\r%s%s", s, strings.Repeat(" ", pad))
-	p.last = len(s)
-}
-
-func (p *progress) finish() {
-	if p.tty && p.last > 0 {
-		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.last))
-	}
 }
 
 func leafOf(c tls.Certificate) (*x509.Certificate, error) {

@@ -70,8 +70,9 @@ type Operation struct {
 	Security [][]string
 
 	// Privileged marks admin-ish operations: a tag or path segment such as
-	// admin, internal, manage or ops, an oauth2 scope naming admin, or an
-	// x-roles-style extension naming an admin role, or x-admin: true.
+	// admin, internal or manage (not ops), an oauth2 scope naming admin, an
+	// x-roles-style extension naming an admin or operator role, or
+	// x-admin: true.
 	Privileged bool
 	Roles      []string // from x-roles, x-required-role(s), x-role(s), x-allowed-roles, x-permissions
 

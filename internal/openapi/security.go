@@ -43,8 +43,14 @@ func (r *reader) schemes() map[string]SecurityScheme {
 	return out
 }
 
-// adminWord matches the words that mark an operation, tag, scope or role as privileged.
-var adminWord = regexp.MustCompile(`^(admin|admins|administrator|administration|internal|manage|management|ops|superuser|root|staff)$`)
+// adminWord matches the words that mark an operation, tag, scope or role
+// as privileged. "ops" is not one: APIs tag health and ping endpoints so.
+var adminWord = regexp.MustCompile(`^(admin|admins|administrator|administration|internal|manage|management|superuser|root|staff)$`)
+
+// adminRole matches the role names that mark an operation as privileged:
+// the admin words, and ops, which names an operator role only where a
+// role extension says it is a role.
+var adminRole = regexp.MustCompile(`^(ops|operator|operators)$`)
 
 // roleExtensions name the roles an operation needs.
 var roleExtensions = []string{"x-roles", "x-role", "x-required-role", "x-required-roles", "x-allowed-roles", "x-permissions"}
@@ -56,7 +62,13 @@ func (r *reader) privilege(op *Operation, n *yaml.Node, scopes []string) {
 		op.Roles = append(op.Roles, r.scalarOrList(r.get(n, ext))...)
 	}
 	words := slices.Concat(strings.Split(op.Path, "/"), op.Tags, scopes, op.Roles)
-	op.Privileged = r.str(n, "x-admin") == "true" || slices.ContainsFunc(words, namesAdmin)
+	op.Privileged = r.str(n, "x-admin") == "true" || slices.ContainsFunc(words, namesAdmin) ||
+		slices.ContainsFunc(op.Roles, namesAdminRole)
+}
+
+// namesAdminRole reports a role name that is an admin role by itself.
+func namesAdminRole(s string) bool {
+	return adminRole.MatchString(strings.ToLower(strings.TrimSpace(s)))
 }
 
 // namesAdmin splits s into words (at anything but letters) and reports whether one is an admin word.

@@ -256,6 +256,10 @@ func TestPrivileged(t *testing.T) {
 		{"x-roles: [reader, writer]", false},
 		{"x-roles: [reader, super-admin]", true},
 		{"x-required-role: ops", true},
+		{"tags: [ops]", false},
+		{"tags: [Ops, health]", false},
+		{"tags: [ops-admin]", true},
+		{"x-roles: [shops]", false},
 		{"x-admin: true", true},
 		{"x-admin: false", false},
 		{"security: [{oauth: ['orders:admin']}]", true},
@@ -269,6 +273,34 @@ func TestPrivileged(t *testing.T) {
 			}
 			if got := s.Operations[0].Privileged; got != tt.want {
 				t.Errorf("Privileged = %t, want %t", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPrivilegedByPath: a path segment marks an operation as privileged
+// when it is an admin word; "ops" (a Django API's ping and health tag) is
+// not one.
+func TestPrivilegedByPath(t *testing.T) {
+	tests := []struct {
+		path, tags string
+		want       bool
+	}{
+		{"/api/ping", "[ops]", false},
+		{"/api/ops/ping", "[ops]", false},
+		{"/api/admin/users", "[ops]", true},
+		{"/api/internal/stats", "[]", true},
+		{"/api/management/jobs", "[]", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			doc := "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  " + tt.path + ":\n    get:\n      tags: " + tt.tags + "\n      responses: {'200': {description: ok}}\n"
+			s, err := Parse("x.yaml", []byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Operations[0].Privileged; got != tt.want {
+				t.Errorf("%s tagged %s: Privileged = %t, want %t", tt.path, tt.tags, got, tt.want)
 			}
 		})
 	}

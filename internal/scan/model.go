@@ -20,6 +20,8 @@ type Operation struct {
 	Method      string // upper case
 	Path        string // path template, as in the spec: /users/{id}
 	URLPath     string // the template filled from examples, with required query parameters
+	OperationID string
+	Summary     string
 	Privileged  bool   // admin-only by tags, path or x-roles-style extensions
 	ContentType string // request media type; "" without a body
 	Example     any    // a valid request body (JSON value); nil without one

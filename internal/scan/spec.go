@@ -25,6 +25,7 @@ func NewContract(spec *openapi.Spec, static []finding.Finding) *Contract {
 func operationOf(op *openapi.Operation) Operation {
 	o := Operation{
 		Method: strings.ToUpper(op.Method), Path: op.Path, URLPath: fillPath(op),
+		OperationID: op.OperationID, Summary: op.Summary,
 		Privileged: op.Privileged, Location: locationOf(op.Loc, op.Method, op.Path),
 	}
 	if op.Body == nil || op.Body.Schema == nil {

@@ -11,8 +11,9 @@ import (
 	"github.com/mtlsguard/mtlsguard/internal/scan"
 )
 
-// adminSegments mark a --path as privileged when there is no spec.
-var adminSegments = []string{"admin", "admins", "internal", "manage", "management", "staff", "superuser", "root", "ops", "debug", "actuator"}
+// adminSegments mark a --path as privileged when there is no spec. "ops"
+// is not one: APIs put ping and health endpoints under it.
+var adminSegments = []string{"admin", "admins", "administrator", "internal", "manage", "management", "staff", "superuser", "root", "debug", "actuator"}
 
 // privilegedOps are the operations AUTHZ-BFLA probes: the spec's
 // privileged ones (DELETE left out: a vulnerable API would delete), only

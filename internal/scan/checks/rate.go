@@ -16,7 +16,6 @@ import (
 const (
 	burstWorkers   = 4 // requests of the burst in flight at once
 	burstThrottled = 3 // throttled answers that end the burst: the limit is shown
-	peerProbes     = 3 // peer requests right after the primary is throttled
 )
 
 // burstResult is the one burst the three RATE checks share.
@@ -29,18 +28,25 @@ type burstResult struct {
 	errors    int
 	elapsed   time.Duration
 	stopped   string // why the burst ended before its size, if it did
-	peer      []scan.Response
+
+	peerBefore peerBudget    // the peer's budget just before the burst
+	peerAfter  scan.Response // the peer's one request right after the primary was throttled
+	peerSent   bool          // whether peerAfter was sent
 }
 
 // burst runs (once per scan) a bounded burst of the cheapest GET as the
-// primary identity, stopping at the first few throttling answers, then
-// sends the peer's probes at once.
+// primary identity, stopping at the first few throttling answers. With a
+// peer, it first makes sure the peer has budget of its own and, once the
+// primary is throttled, sends the peer one request at once.
 func burst(ctx context.Context, env *scan.Env) *burstResult {
 	return env.Once("rate-burst", func() any { return runBurst(ctx, env) }).(*burstResult)
 }
 
 func runBurst(ctx context.Context, env *scan.Env) *burstResult {
 	b := &burstResult{path: env.Baseline.Cheap, statuses: map[int]int{}}
+	if env.Has(scan.Peer) {
+		b.peerBefore = probePeerBudget(ctx, env, b.path)
+	}
 	var (
 		mu   sync.Mutex
 		lat  []time.Duration
@@ -65,10 +71,9 @@ func runBurst(ctx context.Context, env *scan.Env) *burstResult {
 	}
 	wg.Wait()
 	b.elapsed = time.Since(start)
-	if len(b.throttled) > 0 && env.Has(scan.Peer) {
-		for range peerProbes {
-			b.peer = append(b.peer, env.Send(ctx, scan.Peer, scan.Request{Path: b.path, NoRetry: true, Note: "peer after primary throttled"}))
-		}
+	if len(b.throttled) > 0 && b.peerBefore.ok {
+		b.peerAfter = env.Send(ctx, scan.Peer, scan.Request{Path: b.path, NoRetry: true, Note: "peer after primary throttled"})
+		b.peerSent = true
 	}
 	return b
 }
@@ -138,27 +143,33 @@ func runNoLimit(ctx context.Context, env *scan.Env, rule finding.Rule) scan.Outc
 
 func runShared(ctx context.Context, env *scan.Env, rule finding.Rule) scan.Outcome {
 	b := burst(ctx, env)
-	if len(b.throttled) == 0 {
+	switch {
+	case len(b.throttled) == 0:
 		return scan.Skipf("the primary identity was never throttled, so there is no limit to share")
+	case !b.peerBefore.ok:
+		return scan.Inconclusivef("the peer had no budget of its own before the burst: %s", b.peerBefore.why)
+	case !b.peerSent:
+		return scan.Inconclusivef("the peer's request after the burst was not sent")
 	}
-	var statuses []string
-	hit := 0
-	for _, r := range b.peer {
-		if r.OverBudget() {
-			return scan.Inconclusivef("peer probe: %v", r.Err)
-		}
-		if r.Throttled() {
-			hit++
-		}
-		statuses = append(statuses, statusOf(r))
+	before := fmt.Sprintf("before the burst the peer's GET %s → %s (%s)", b.path, statusOf(b.peerBefore.resp), b.peerBefore.quota)
+	after := fmt.Sprintf("the peer's next GET %s → %s (%s)", b.path, statusOf(b.peerAfter), readQuota(b.peerAfter.Header, time.Now()))
+	status, why := sharedVerdict(b.peerBefore, b.peerAfter)
+	switch status {
+	case finding.Passed:
+		return scan.Passf("primary throttled after %d requests; the peer's next GET %s → %s", b.firstAt, b.path, statusOf(b.peerAfter))
+	case finding.Inconclusive:
+		return scan.Inconclusivef("%s; %s", why, after)
 	}
-	peer := fmt.Sprintf("the peer's next %d GET %s → %s", len(b.peer), b.path, strings.Join(statuses, ", "))
-	if hit == 0 {
-		return scan.Passf("primary throttled after %d requests; %s", b.firstAt, peer)
+	primary := b.throttled[0]
+	evidence := []string{
+		fmt.Sprintf("the primary identity was throttled after %d requests", b.firstAt),
+		fmt.Sprintf("the primary's GET %s → %d (%s)", b.path, primary.Status, readQuota(primary.Header, time.Now())),
 	}
-	f := rule.NewFinding(fmt.Sprintf("the primary identity was throttled after %d requests", b.firstAt), peer)
+	evidence = append(evidence, b.peerBefore.waits...)
+	evidence = append(evidence, before, after)
+	f := rule.NewFinding(evidence...)
 	f.Location = &finding.Location{Method: "GET", Path: b.path}
-	return scan.Found(peer, f)
+	return scan.Found(after, f)
 }
 
 // backoffHeaders tell a client when to come back.
