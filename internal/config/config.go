@@ -24,7 +24,8 @@ type Config struct {
 	HTTP             HTTP
 	State            State
 	UpstreamCapacity Capacity
-	Metrics          string // listen address of the Prometheus listener; "" = off
+	OpenAPI          OpenAPI // the contract enforced on JSON bodies; off by default
+	Metrics          string  // listen address of the Prometheus listener; "" = off
 	Log              Log
 }
 
@@ -140,8 +141,9 @@ type Log struct {
 	Access bool   // one line per request; default true
 }
 
-// Load reads and parses the config file at path. Relative paths in tls and
-// identity.sign_secret_file are resolved against the file's directory.
+// Load reads and parses the config file at path. Relative paths in tls,
+// identity.sign_secret_file and openapi.spec are resolved against the file's
+// directory. The contract named by openapi.spec is read and checked too.
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

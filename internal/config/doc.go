@@ -2,7 +2,9 @@
 // strict parse (unknown keys, bad values and contradictions are errors that
 // name the file, line, key and fix, all of them in one pass), then defaults,
 // then validation, into typed values that the proxy uses as they are.
-// It does not open the TLS files it names; package tlsconf does.
+// It does not open the TLS files it names; package tlsconf does. It does read
+// the OpenAPI contract openapi.spec names, so a bad contract is reported with
+// the config's own problems (the proxy only compiles it).
 //
 // A file with only listen, upstream and tls is complete. Every key, with its
 // default (REFERENCE.md has the same table, with more words):
@@ -53,6 +55,9 @@
 //	upstream_capacity.max               256
 //	upstream_capacity.max_queue         64         per identity
 //	upstream_capacity.max_queue_wait    1s
+//	openapi.spec                        none       contract file whose body bounds are enforced
+//	openapi.enforce                     false      true: 422 past a bound; false: log only
+//	openapi.unknown_operations          pass       or refuse: 404/405 for what it does not describe
 //	metrics                             off        host:port of the Prometheus listener
 //	log.format                          text       or json
 //	log.level                           info       debug|info|warn|error

@@ -48,6 +48,15 @@ func (c *Config) Effective() ([]byte, error) {
 			{Key: "idle_ttl", Value: formatDuration(c.State.IdleTTL)},
 		}},
 		yaml.MapItem{Key: "upstream_capacity", Value: c.UpstreamCapacity.mapSlice()},
+	)
+	if c.OpenAPI.Spec != "" {
+		doc = append(doc, yaml.MapItem{Key: "openapi", Value: yaml.MapSlice{
+			{Key: "spec", Value: c.OpenAPI.Spec},
+			{Key: "enforce", Value: c.OpenAPI.Enforce},
+			{Key: "unknown_operations", Value: c.OpenAPI.UnknownOperations},
+		}})
+	}
+	doc = append(doc,
 		yaml.MapItem{Key: "metrics", Value: orOff(c.Metrics)},
 		yaml.MapItem{Key: "log", Value: yaml.MapSlice{
 			{Key: "format", Value: c.Log.Format},

@@ -30,6 +30,7 @@ func defaultConfig() *Config {
 		HTTP:             HTTP{MaxHeaderBytes: 64 << 10, MaxConcurrentStreams: 100},
 		State:            State{MaxIdentities: 100000, IdleTTL: 10 * time.Minute},
 		UpstreamCapacity: Capacity{Min: 1, Max: 256, MaxQueue: 64, MaxQueueWait: time.Second},
+		OpenAPI:          OpenAPI{UnknownOperations: UnknownPass},
 		Log:              Log{Format: "text", Level: "info", Access: true},
 	}
 }
@@ -62,6 +63,7 @@ func topFields(c *Config) fields {
 			})
 		},
 		"upstream_capacity": func(d *decoder, v value) { d.mapping(v, capacityFields(&c.UpstreamCapacity)) },
+		"openapi":           func(d *decoder, v value) { d.mapping(v, openapiFields(&c.OpenAPI)) },
 		"metrics":           set(&c.Metrics, optionalAddress),
 		"log": func(d *decoder, v value) {
 			d.mapping(v, fields{

@@ -17,6 +17,7 @@ func validate(d *decoder, c *Config) {
 	}
 	checkRoutes(d, c)
 	checkListeners(d, c)
+	checkOpenAPI(d, c)
 	if cp := c.UpstreamCapacity; cp.Min > cp.Max {
 		d.failAt(d.line("upstream_capacity.min"), "upstream_capacity.min",
 			fmt.Sprintf("min %d is greater than max %d", cp.Min, cp.Max), "lower min or raise max")

@@ -87,6 +87,10 @@ func (s *Server) guardBody(w *recorder, r *http.Request, lim *limits) (reason, s
 	}
 	_ = rc.SetReadDeadline(time.Time{})
 	switch kind {
+	case inspect.JSON:
+		if rs, detail := s.checkContract(r, buf); rs != reasonNone {
+			return rs, detail
+		}
 	case inspect.XML:
 		if rs, detail := violationReason(inspect.CheckXML(bytes.NewReader(buf), lim.xml), reasonXMLSyntax); rs != reasonNone {
 			return rs, detail

@@ -91,6 +91,9 @@ func (s *Server) handle(w *recorder, r *http.Request, c *conn, now time.Time) {
 		w.reject(reasonForbidden, "this identity is not in the allow list of route "+rt.prefix, 0)
 		return
 	}
+	if !s.describedOperation(w, r.Method, p) {
+		return
+	}
 	lim := s.policy.limitsFor(c.groups, rt)
 	if lim.rateOn && !s.allowRate(w, c.key, lim, now) {
 		return

@@ -35,6 +35,9 @@ const (
 	reasonMultipartParts
 	reasonMultipartPartSize
 	reasonMultipartSyntax
+	reasonContract
+	reasonUnknownOperation
+	reasonUnknownMethod
 	reasonCapacity
 	reasonUpstreamError
 	reasonUpstreamTimeout
@@ -68,6 +71,9 @@ var reasons = [reasonCount]reasonInfo{
 	reasonMultipartParts:    {"multipart-parts", http.StatusRequestEntityTooLarge, "Too many multipart parts"},
 	reasonMultipartPartSize: {"multipart-part-size", http.StatusRequestEntityTooLarge, "Multipart part too large"},
 	reasonMultipartSyntax:   {"multipart-syntax", http.StatusBadRequest, "Malformed multipart body"},
+	reasonContract:          {"contract-violation", http.StatusUnprocessableEntity, "Request body outside the bounds of the API contract"},
+	reasonUnknownOperation:  {"unknown-operation", http.StatusNotFound, "Operation not described by the API contract"},
+	reasonUnknownMethod:     {"unknown-method", http.StatusMethodNotAllowed, "Method not described by the API contract for this path"},
 	reasonCapacity:          {"temporary-reduced-capacity", http.StatusServiceUnavailable, "Upstream at capacity"},
 	reasonUpstreamError:     {"upstream-unavailable", http.StatusBadGateway, "Upstream unavailable"},
 	reasonUpstreamTimeout:   {"upstream-timeout", http.StatusGatewayTimeout, "Upstream did not answer in time"},

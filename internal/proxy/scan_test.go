@@ -19,7 +19,8 @@ import (
 // TestScanThroughProxy scans the vulnerable test target twice: directly, and
 // through mtlsguard proxy with a sensible config. The throttling, payload,
 // spoofing, authorization and mTLS findings the first scan makes must be
-// gone in the second.
+// gone in the second, and so must the contract drift the proxy refuses with
+// the target's own OpenAPI contract.
 func TestScanThroughProxy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two full scans take about 15 s")
@@ -39,6 +40,9 @@ func TestScanThroughProxy(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := target.WriteSpec(dir); err != nil {
+		t.Fatal(err)
+	}
 	addr, _ := startFairProxy(t, dir, tg.URL, `timeouts: {read_header: 2s}
 defaults: {rate: 10/s, burst: 20, max_inflight: 4, max_body: 256KiB}
 groups:
@@ -47,6 +51,7 @@ routes:
   - path: /admin/
     allow: [admins]
 upstream_capacity: {max_inflight: 4}
+openapi: {spec: api.yaml, enforce: true}
 `)
 	spec, err := openapi.Parse("api.yaml", target.SpecYAML)
 	if err != nil {
@@ -88,6 +93,7 @@ upstream_capacity: {max_inflight: 4}
 		"MTLS-NO-CERT", "MTLS-UNTRUSTED-CA", "MTLS-EXPIRED-CERT", "TLS-LEGACY-VERSION", "TLS-WEAK-CIPHER",
 		"ID-SPOOFABLE-HEADER", "RATE-NO-LIMIT", "CONC-NOISY-NEIGHBOR",
 		"BODY-NO-LIMIT", "JSON-DEPTH-CRASH", "XML-ENTITY-EXPANSION", "HDR-NO-LIMIT", "SLOW-LORIS", "AUTHZ-BFLA",
+		"BODY-SPEC-DRIFT",
 	}
 	for _, id := range gone {
 		if st := status(before, id); st != finding.Failed {

@@ -56,6 +56,7 @@ type Server struct {
 	inflight *limit.Counter
 	conns    *limit.Counter
 	admit    *admit.Controller // nil: fair admission off
+	contract *contract         // nil: no openapi.spec
 	strip    *identity.Stripper
 	fwd      *identity.Forwarder
 	rp       *httputil.ReverseProxy
@@ -101,6 +102,9 @@ func New(o Options) (*Server, error) {
 	s.inflight = limit.NewCounter(c.State.MaxIdentities)
 	s.conns = limit.NewCounter(c.State.MaxIdentities)
 	if s.admit, err = newAdmission(c.UpstreamCapacity); err != nil {
+		return nil, err
+	}
+	if s.contract, err = loadContract(c.OpenAPI, s.log); err != nil {
 		return nil, err
 	}
 	s.strip = identity.NewStripper(append(append([]string(nil), c.Identity.StripHeaders...), c.Identity.SignHeader))
