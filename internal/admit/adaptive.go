@@ -10,15 +10,16 @@ const (
 	tolerance = 0.9 // Σbase/Σtime below this means the app is queueing
 	minWindow = 8   // samples per decision, at least; else the limit
 	maxHold   = 128 // clean windows to wait before probing again after a failed probe
+	// stallHold is the wait before probing again after the app got
+	// slower at a limit it had handled: short, as that may have been a
+	// passing stall of the machine rather than lost capacity.
+	stallHold = 16
 
-	// noise is the part of an upstream time over its baseline that is
-	// not counted as waiting: a busy machine delays a 1 ms request by a
-	// few ms now and then, and that says nothing of the app's workers.
-	noise = 5 * time.Millisecond
 	// probeSlack is the delay over 1.5 × baseline that ends a probe at
-	// once. Above the noise of a loaded machine (up to ~25 ms for a 1 ms
-	// request), below the wait behind a full app of slow requests.
-	probeSlack = 30 * time.Millisecond
+	// once: above the usual noise, below most waits behind an app full of
+	// slow requests. A rarer stall of the machine fails a probe too; that
+	// only delays the next one.
+	probeSlack = 10 * time.Millisecond
 
 	// initialLimit is where the limit starts, within Min and Max: a small
 	// app's worker count, so that the first requests of an attack already
@@ -28,16 +29,21 @@ const (
 
 // gradient is the adaptive limit. Each window of samples compares the
 // upstream times with each identity's unloaded baseline; the ratio
-// Σbase/Σ(base + wait) is the share of upstream time that was work rather
-// than waiting inside the app, where a sample's wait is its time over its
-// baseline less the noise. Summing times rather than averaging ratios keeps
-// a cheap endpoint's jitter from outweighing an expensive one.
+// Σbase/Σtime is the share of upstream time that was work rather than
+// waiting inside the app. Summing times rather than averaging ratios keeps
+// a cheap endpoint's jitter from outweighing an expensive one. A sample's
+// wait, its time over its baseline, counts for at most its baseline: a 1 ms
+// request caught in a 50 ms stall of the machine must not outweigh the
+// 200 ms requests around it, while a request that waited one whole service
+// time of its own kind still halves its share.
 //
-// A window in which no request had to wait for a slot and at most half the
-// limit was in flight is app-limited: it tells nothing of the capacity, so
-// it changes nothing. Without that rule, light traffic alone (one or two
-// 1–3 ms requests at a time) would read as "few busy workers" and bring the
-// limit down to its minimum.
+// A window tells something of the capacity only if the app was in use. One
+// in which less than half a worker was busy on average (Σbase over the
+// window's span, Little's law), or no request had to wait for a slot and at
+// most half the limit was in flight, is app-limited and changes nothing;
+// and the limit grows only when at least half of it was busy. Without these
+// rules light traffic, bursts of a few 1–3 ms requests, would move the
+// limit on noise alone: down to its minimum, or up past the app's workers.
 //
 // The limit starts at 4 (within Min and Max), taken as good, and doubles
 // while the app shows no queueing and the limit is in use (slow start),
@@ -47,18 +53,24 @@ const (
 // and halves hold. A settled limit seldom probes, because every probe past
 // the app's capacity makes some request wait inside the app, and that
 // request may be a light identity's. Queueing at or below good means the app
-// got slower: the limit drops to the number of workers that were busy,
-// Σbase over the window's span (Little's law), by at least one and at most
-// half; that becomes good, and hold starts again at 1, so that the limit
-// climbs back one step per clean window if the drop was a passing stall.
+// got slower: the limit drops to the number of workers that were busy, by
+// at least one and at most half; that becomes good, and hold becomes
+// stallHold, so that the limit climbs back soon if the app only stalled.
 //
-// While several identities are active, growth is by one, not doubling, and
-// a probe is abandoned at the first request that took clearly longer than
-// its baseline (1.5 × base + probeSlack), without waiting for the window:
-// the cost of a probe falls on whoever arrives while the app is full.
+// While several identities are active the limit does not slow-start: it
+// settles where it is and probes by one every maxHold windows, and a probe
+// is abandoned at the first request that took clearly longer than its
+// baseline (1.5 × base + probeSlack), without waiting for the window: the
+// cost of a probe falls on whoever arrives while the app is full, often a
+// light identity whose every request then waits. For the same reason a
+// settled limit comes down by one when light requests waited inside the
+// app in two windows in a row (a lucky probe went through).
 //
-// Only requests admitted under the current limit are counted, so the
-// backlog a change leaves behind is not taken for the effect of the change.
+// A window holds at least max(limit, 8) samples and lasts at least the
+// longest baseline among them, so that a burst of light requests does not
+// make a window of its own while slow requests hold the app. Only requests
+// admitted under the current limit are counted, so the backlog a change
+// leaves behind is not taken for the effect of the change.
 type gradient struct {
 	min, max  int
 	good      int
@@ -66,6 +78,7 @@ type gradient struct {
 	clean     int
 	slowStart bool
 	shared    bool // several identities active
+	strikes   int  // windows in a row with a slow request, while shared
 	gen       int  // bumped on every change of the limit
 	window
 }
@@ -75,8 +88,10 @@ type window struct {
 	sumBase, sumTime int64
 	first, last      int64 // times of the first and last sample
 	samples          int
-	limited          bool // demand exceeded the limit
-	peak             int  // most requests in flight at a sample
+	maxBase          int64 // the largest baseline among the samples
+	limited          bool  // demand exceeded the limit
+	slow             bool  // a request took clearly longer than its baseline, while shared
+	peak             int   // most requests in flight at a sample
 }
 
 func newGradient(lo, hi int) *gradient {
@@ -95,27 +110,32 @@ func (g *gradient) sample(now int64, gen int, base, d time.Duration, ok, shared 
 		return limit
 	}
 	g.shared = shared
-	if shared && limit > g.good && d > base+base/2+probeSlack {
+	slow := shared && d > base+base/2+probeSlack
+	if slow && limit > g.good {
 		g.window = window{}
 		g.gen++
 		return g.decrease(limit, 0)
 	}
 	w := &g.window
+	w.slow = w.slow || slow
 	if w.samples == 0 {
 		w.first = now
 	}
 	w.last = now
 	w.samples++
-	if !ok {
-		// A failure counts as at least twice its baseline: a timeout
-		// weighs heavily, while an identity's cheap errors, weighted by
-		// their short time, cannot talk the limit down for everyone.
-		d = max(d, 2*base)
-	}
 	work := min(base, d)
+	wait := min(d-work, work)
+	if !ok {
+		// A failure counts as at least twice its baseline, in full: a
+		// timeout weighs heavily, while an identity's cheap errors,
+		// weighted by their short time, cannot talk the limit down for
+		// everyone.
+		wait = max(d, 2*base) - work
+	}
 	w.sumBase += int64(work)
-	w.sumTime += int64(work + max(d-work-noise, 0))
-	if w.samples < max(limit, minWindow) {
+	w.sumTime += int64(work + wait)
+	w.maxBase = max(w.maxBase, int64(base))
+	if w.samples < max(limit, minWindow) || w.last-w.first < w.maxBase {
 		return limit
 	}
 	next := g.next(limit)
@@ -128,17 +148,23 @@ func (g *gradient) sample(now int64, gen int, base, d time.Duration, ok, shared 
 
 func (g *gradient) next(limit int) int {
 	w := &g.window
-	if !w.limited && 2*w.peak <= limit {
+	if g.workers() < 0.5 || !w.limited && 2*w.peak <= limit {
 		return limit // app-limited
+	}
+	g.strikes++
+	if !w.slow {
+		g.strikes = 0
 	}
 	ratio := 1.0
 	if w.sumTime > 0 {
 		ratio = float64(w.sumBase) / float64(w.sumTime)
 	}
 	switch {
+	case g.strikes >= 2:
+		return g.overcommitted(limit)
 	case ratio < tolerance:
 		return g.decrease(limit, ratio)
-	case w.limited:
+	case w.limited && 2*g.workers() >= float64(limit):
 		return g.increase(limit)
 	}
 	return limit
@@ -153,21 +179,40 @@ func (g *gradient) decrease(limit int, ratio float64) int {
 		g.good = max(min(busy, limit-1), g.good)
 		return g.good
 	}
-	g.hold = 1
+	g.hold = stallHold
 	g.good = max(min(busy, limit-1), limit/2, g.min)
 	return g.good
 }
 
-// busy estimates the workers that were busy during the window: time in
-// service over elapsed time (Little's law), or limit × ratio when the
-// window is too short to tell.
+// overcommitted lowers the limit by one after light requests waited inside
+// the app in two windows in a row: a limit above the app's workers lets the
+// request that takes the reserved slot wait behind slow ones, and the
+// window's ratio hardly shows it when the waiting request is a cheap one.
+// One such wait alone may be a stall of the machine.
+func (g *gradient) overcommitted(limit int) int {
+	g.clean, g.strikes, g.slowStart, g.hold = 0, 0, false, maxHold
+	g.good = max(limit-1, g.min)
+	return g.good
+}
+
+// busy estimates the workers that were busy during the window, rounded:
+// workers, or limit × ratio when the window is too short to tell.
 func (g *gradient) busy(limit int, ratio float64) int {
-	w := &g.window
-	if w.last <= w.first || w.samples < 2 {
+	if w := &g.window; w.last <= w.first || w.samples < 2 {
 		return int(math.Round(float64(limit) * ratio))
 	}
-	// n completions span n−1 gaps between them.
-	return int(math.Round(float64(w.sumBase) * float64(w.samples-1) / float64(w.samples) / float64(w.last-w.first)))
+	return int(math.Round(g.workers()))
+}
+
+// workers is the time in service over the window's span (Little's law):
+// how many workers were busy on average. n completions span n−1 gaps
+// between them. A window too short to tell counts as fully busy.
+func (g *gradient) workers() float64 {
+	w := &g.window
+	if w.last <= w.first || w.samples < 2 {
+		return math.Inf(1)
+	}
+	return float64(w.sumBase) * float64(w.samples-1) / float64(w.samples) / float64(w.last-w.first)
 }
 
 func (g *gradient) increase(limit int) int {
@@ -180,7 +225,10 @@ func (g *gradient) increase(limit int) int {
 	case g.slowStart && !g.shared:
 		return min(limit*2, g.max)
 	case g.slowStart:
-		return min(limit+1, g.max)
+		// Past here every probe costs light identities a wait: settle,
+		// and probe only every maxHold windows.
+		g.slowStart, g.hold, g.clean = false, maxHold, 0
+		return limit
 	case g.clean >= g.hold:
 		g.clean = 0
 		return min(limit+1, g.max)
