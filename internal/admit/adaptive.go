@@ -13,7 +13,7 @@ const (
 	// stallHold is the wait before probing again after the app got
 	// slower at a limit it had handled: short, as that may have been a
 	// passing stall of the machine rather than lost capacity.
-	stallHold = 16
+	stallHold = 4
 
 	// probeSlack is the delay over 1.5 × baseline that ends a probe at
 	// once: above the usual noise, below most waits behind an app full of
@@ -151,19 +151,21 @@ func (g *gradient) next(limit int) int {
 	if g.workers() < 0.5 || !w.limited && 2*w.peak <= limit {
 		return limit // app-limited
 	}
-	g.strikes++
-	if !w.slow {
-		g.strikes = 0
-	}
 	ratio := 1.0
 	if w.sumTime > 0 {
 		ratio = float64(w.sumBase) / float64(w.sumTime)
 	}
+	// A slow light request among heavy ones on time waited for a worker;
+	// when every kind is slow, the app or the machine is.
+	g.strikes++
+	if !w.slow || ratio < tolerance {
+		g.strikes = 0
+	}
 	switch {
-	case g.strikes >= 2:
-		return g.overcommitted(limit)
 	case ratio < tolerance:
 		return g.decrease(limit, ratio)
+	case g.strikes >= 2:
+		return g.overcommitted(limit)
 	case w.limited && 2*g.workers() >= float64(limit):
 		return g.increase(limit)
 	}

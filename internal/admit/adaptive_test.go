@@ -155,3 +155,48 @@ func TestGradientRecovers(t *testing.T) {
 		t.Fatalf("after a light request waited in the probe: limit %d, hold %d; want 3, %d", limit, g.hold, maxHold)
 	}
 }
+
+// TestGradientOvercommitted: with several identities, a settled limit one
+// above the app's workers shows only as light requests waiting behind
+// heavy ones that are on time. Two such windows in a row bring it down by
+// one; one alone may be a stall of the machine.
+func TestGradientOvercommitted(t *testing.T) {
+	// window feeds 7 heavy requests on time and one light one that took d.
+	window := func(g *gradient, limit int, d time.Duration) int {
+		for i := range 8 {
+			base, took := 200*ms, 200*ms
+			if i == 3 {
+				base, took = ms, d
+			}
+			g.limited, g.peak = true, limit
+			limit = g.sample(int64(i)*int64(50*ms), g.gen, base, took, true, true, limit)
+		}
+		return limit
+	}
+	tests := []struct {
+		name     string
+		light    []time.Duration // the light request's time in each window
+		want     int
+		wantGood int
+		wantHold int
+	}{
+		{"on time", []time.Duration{ms, ms}, 5, 5, maxHold / 2},
+		{"one slow window", []time.Duration{60 * ms, ms}, 5, 5, maxHold / 2},
+		{"slow windows apart", []time.Duration{60 * ms, ms, 60 * ms}, 5, 5, maxHold / 2},
+		{"two slow windows in a row", []time.Duration{60 * ms, 60 * ms}, 4, 4, maxHold},
+		{"within the noise", []time.Duration{10 * ms, 10 * ms}, 5, 5, maxHold / 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newGradient(1, 100)
+			g.good, g.slowStart, g.hold = 5, false, maxHold/2
+			limit := 5
+			for _, d := range tt.light {
+				limit = window(g, limit, d)
+			}
+			if limit != tt.want || g.good != tt.wantGood || g.hold != tt.wantHold {
+				t.Fatalf("limit %d, good %d, hold %d; want %d, %d, %d", limit, g.good, g.hold, tt.want, tt.wantGood, tt.wantHold)
+			}
+		})
+	}
+}

@@ -13,7 +13,11 @@
 // while the limit is in use and times stay flat, it grows, then probes one
 // above its settled value now and then, less often after each failed probe.
 // It settles at the app's worker count, or one above it for large apps whose
-// extra queueing is within the noise.
+// extra queueing is within the noise. Windows of light traffic that leave
+// the app mostly idle say nothing of its capacity and change nothing, and a
+// request a few ms late on a busy machine is not queueing. While several
+// identities are active the limit grows only by rare probes, since a probe
+// past the app's workers makes some light request wait behind slow ones.
 //
 // # Fairness
 //
