@@ -38,10 +38,17 @@ func TestFairShareUnderAttack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, capacity := range []string{"4", "auto"} {
+		t.Run("max_inflight="+capacity, func(t *testing.T) { fairShareRun(t, dir, capacity) })
+	}
+}
+
+// fairShareRun runs the scenario once with upstream_capacity.max_inflight
+// set to capacity and checks the victims and the abuser.
+func fairShareRun(t *testing.T, dir, capacity string) {
 	app := httptest.NewServer(demo.NewApp(demo.AppOptions{Workers: 4, SlowDelay: 200 * time.Millisecond, MaxJSONDepth: 1000}))
 	defer app.Close()
-
-	addr, _ := startFairProxy(t, dir, app.URL, "defaults: {rate: off, max_inflight: 64, max_conns: 128}\nupstream_capacity: {max_inflight: 4}\n")
+	addr, _ := startFairProxy(t, dir, app.URL, "defaults: {rate: off, max_inflight: 64, max_conns: 128}\nupstream_capacity: {max_inflight: "+capacity+"}\n")
 	rep, err := load.RunNoisyNeighbor(context.Background(), load.NoisyNeighbor{
 		Target: "https://" + addr, CA: filepath.Join(dir, "ca.crt"),
 		VictimCert: filepath.Join(dir, "victim.crt"), VictimKey: filepath.Join(dir, "victim.key"),
