@@ -50,6 +50,9 @@ http:
 upstream_capacity:               # fair admission: the app has 4 workers
   max_inflight: 4
   max_queue_wait: 1s
+openapi:                         # the contract's field bounds, enforced (422)
+  spec: openapi.yaml
+  enforce: true
 `
 
 // newGuard writes guard.yaml and the signing key into dir, loads the

@@ -70,6 +70,28 @@ paths:
           application/json:
             schema: {type: array, maxItems: 2}
       responses: {"200": {description: stored}}
+  /batch:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              oneOf:
+                - $ref: "#/components/schemas/Item"
+                - type: array
+                  maxItems: 2
+                  items: {$ref: "#/components/schemas/Item"}
+      responses: {"201": {description: created}}
+  /either:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              anyOf:
+                - {type: object, properties: {a: {type: string, maxLength: 1}}}
+                - {type: object, properties: {a: {type: string, maxLength: 9}}}
+      responses: {"201": {description: created}}
   /upload:
     post:
       requestBody:
@@ -143,6 +165,12 @@ func TestContractBounds(t *testing.T) {
 		{"unknown path", "POST", "/other", "application/json", name(33, "n"), ""},
 		{"unknown method", "PATCH", "/items", "application/json", name(33, "n"), ""},
 		{"non-JSON body", "POST", "/items", "text/plain", name(33, "n"), ""},
+		{"oneOf: the object alternative", "POST", "/batch", "application/json", name(33, "n"), "name: 33 characters, the contract allows at most 32"},
+		{"oneOf: the array alternative", "POST", "/batch", "application/json", `[{"name":"a"},` + name(33, "n") + `]`, "[1].name: 33 characters, the contract allows at most 32"},
+		{"oneOf: the array's own bound", "POST", "/batch", "application/json", `[{},{},{}]`, "body: 3 items, the contract allows at most 2"},
+		{"oneOf: within bounds", "POST", "/batch", "application/json", `[` + name(32, "n") + `]`, ""},
+		{"oneOf: a kind no alternative has", "POST", "/batch", "application/json", `"` + strings.Repeat("s", 99) + `"`, ""},
+		{"anyOf: alternatives of one kind are not chosen", "POST", "/either", "application/json", `{"a":"abcdefgh"}`, ""},
 		{"operation without a JSON body", "POST", "/upload", "application/json", `"abcdef"`, ""},
 	}
 	for _, tc := range cases {
@@ -190,7 +218,7 @@ func TestContractNotEnforcedOnlyLogs(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d, want 200: %s", res.status, res.body)
 	}
-	for _, want := range []string{`"msg":"contract loaded","file":"` + r.pki.dir + `/api.yaml","operations":8,"bounded_bodies":6,"enforce":false,"unknown_operations":"pass"}`,
+	for _, want := range []string{`"msg":"contract loaded","file":"` + r.pki.dir + `/api.yaml","operations":10,"bounded_bodies":7,"enforce":false,"unknown_operations":"pass"}`,
 		`"msg":"contract violation"`, `"operation":"POST /items/{id}"`, `"detail":"qty: 101, the contract allows at most 100"`} {
 		if !strings.Contains(r.logs.String(), want) {
 			t.Errorf("log lacks %s:\n%s", want, r.logs.String())
@@ -234,7 +262,7 @@ func TestContractLoadErrorNamesFileAndLine(t *testing.T) {
 	p := newTestPKI(t)
 	path := p.write(t, "api.yaml", []byte(strings.Replace(contractSpec, "maxLength: 32", "maxLength: many", 1)))
 	_, err := loadContract(config.OpenAPI{Spec: path, Enforce: true}, slog.New(slog.DiscardHandler))
-	want := "openapi.spec: the contract cannot be read: " + path + `:68:41: maxLength must be a non-negative integer, not "many"`
+	want := "openapi.spec: the contract cannot be read: " + path + `:90:41: maxLength must be a non-negative integer, not "many"`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}

@@ -20,6 +20,58 @@ type bound struct {
 	props map[string]*bound // declared properties; a nil value bounds nothing
 	items *bound
 	extra *bound // properties not declared (additionalProperties)
+
+	// alts are the bounds of oneOf/anyOf alternatives by the JSON kind of
+	// the value they describe, when that kind tells them apart (an object
+	// or an array of objects, say); an alternative sharing its kind with
+	// another is not checked, since the value alone cannot choose it.
+	alts *[kindCount]*bound
+}
+
+// JSON value kinds, for choosing a oneOf/anyOf alternative.
+const (
+	kindObject = iota
+	kindArray
+	kindString
+	kindNumber
+	kindCount
+)
+
+// kindOfSchema is the JSON kind a schema describes, or -1 when it does not say.
+func kindOfSchema(s *openapi.Schema) int {
+	switch s.Type {
+	case "object":
+		return kindObject
+	case "array":
+		return kindArray
+	case "string":
+		return kindString
+	case "integer", "number":
+		return kindNumber
+	case "":
+		switch {
+		case len(s.Properties) > 0 || s.AdditionalProperties != nil || s.MaxProperties != nil:
+			return kindObject
+		case s.Items != nil || s.MaxItems != nil:
+			return kindArray
+		}
+	}
+	return -1
+}
+
+// kindOfByte is the JSON kind of a value that starts with c, or -1.
+func kindOfByte(c byte) int {
+	switch {
+	case c == '{':
+		return kindObject
+	case c == '[':
+		return kindArray
+	case c == '"':
+		return kindString
+	case c == '-' || (c >= '0' && c <= '9'):
+		return kindNumber
+	}
+	return -1
 }
 
 // boundCompiler turns schemas into bounds once each: schemas reached through
@@ -70,6 +122,7 @@ func (bc *boundCompiler) bound(s *openapi.Schema) *bound {
 		bc.byRef[s.Ref] = b
 	}
 	bc.members(b, s)
+	bc.alternatives(b, s)
 	if b.empty() {
 		bc.done[s] = nil
 		return nil
@@ -96,6 +149,31 @@ func (bc *boundCompiler) members(b *bound, s *openapi.Schema) {
 	}
 }
 
+// alternatives compiles oneOf/anyOf alternatives that the kind of a value
+// tells apart.
+func (bc *boundCompiler) alternatives(b *bound, s *openapi.Schema) {
+	var alts [kindCount]*bound
+	var seen [kindCount]int
+	for _, alt := range s.OneOf {
+		k := kindOfSchema(alt)
+		if k < 0 {
+			return // an untyped alternative could be any value: choose none
+		}
+		seen[k]++
+		alts[k] = bc.bound(alt)
+	}
+	any := false
+	for k := range alts {
+		if seen[k] > 1 {
+			alts[k] = nil
+		}
+		any = any || alts[k] != nil
+	}
+	if any {
+		b.alts = &alts
+	}
+}
+
 func limitOf(p *int64) int64 {
 	if p == nil {
 		return -1
@@ -105,7 +183,7 @@ func limitOf(p *int64) int64 {
 
 func (b *bound) empty() bool {
 	return b.maxLength < 0 && b.maxItems < 0 && b.maxProps < 0 && !b.hasMin && !b.hasMax &&
-		b.props == nil && b.items == nil && b.extra == nil
+		b.props == nil && b.items == nil && b.extra == nil && b.alts == nil
 }
 
 // member is the bound of the property named key (raw JSON string content).
@@ -196,7 +274,15 @@ func (w *bodyWalker) value(b *bound, depth int) *violation {
 		w.bad = true
 		return nil
 	}
-	switch c := w.next(); {
+	c := w.next()
+	if b != nil && b.alts != nil {
+		if k := kindOfByte(c); k >= 0 {
+			b = b.alts[k]
+		} else {
+			b = nil
+		}
+	}
+	switch {
 	case c == '{':
 		return w.object(b, depth)
 	case c == '[':

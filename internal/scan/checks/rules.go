@@ -145,7 +145,7 @@ var ruleDrift = finding.Rule{
 	Remediation: finding.Remediation{
 		Django:    "Mirror the spec in serializers: CharField(max_length=N), ListField(max_length=N), IntegerField(max_value=N), or validate bodies against the OpenAPI schema.",
 		Nginx:     "nginx cannot validate fields; validate in the app or at an API gateway.",
-		Mtlsguard: "defaults.max_body, defaults.json.max_string and defaults.json.max_tokens bound the worst case at the proxy (per route with routes[]); field limits still belong in the app.",
+		Mtlsguard: "openapi: {spec: openapi.yaml, enforce: true} makes the proxy refuse (422) JSON bodies past the contract's maxLength, maxItems, maxProperties, minimum and maximum; defaults.max_body and defaults.json.* bound the worst case for everything else.",
 	},
 }
 
