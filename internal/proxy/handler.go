@@ -62,8 +62,24 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		c = &conn{} // handler used outside Serve: no connection state, no slot
 	}
+	// Deferred: the reverse proxy aborts the handler with a panic when the
+	// client goes away mid-response; the gauge and the log must still close.
+	defer s.finish(w, r, c, start)
 	s.handle(w, r, c, start)
+}
+
+// finish counts and logs a request once it has been handled.
+func (s *Server) finish(w *recorder, r *http.Request, c *conn, start time.Time) {
 	s.metrics.inflight.Dec()
+	if p := recover(); p != nil {
+		if p != http.ErrAbortHandler {
+			s.log.Error("handler panic", "panic", p)
+		}
+		if w.reason == reasonNone {
+			w.reason = reasonClientGone
+		}
+		defer panic(p) // let net/http close the connection as it does for any abort
+	}
 	s.metrics.requests[w.reason].Inc()
 	if s.cfg.Log.Access {
 		s.accessLog(w, r, c, start)

@@ -2,8 +2,10 @@ package proxy
 
 import (
 	"bufio"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,4 +52,60 @@ func TestResponsesStreamThrough(t *testing.T) {
 	if l := <-lines; l != "data: second" {
 		t.Fatalf("second line %q", l)
 	}
+}
+
+// TestClientGoneMidResponse: a client that hangs up while the response
+// streams leaves no request counted in flight, and its line is logged.
+func TestClientGoneMidResponse(t *testing.T) {
+	p := newTestPKI(t)
+	up := &upstream{release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	up.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := make([]byte, 32<<10)
+		for i := 0; i < 2000 && r.Context().Err() == nil; i++ {
+			w.Write(chunk)
+			http.NewResponseController(w).Flush()
+			time.Sleep(time.Millisecond)
+		}
+	}))
+	defer up.Server.Close()
+	r := startProxyWith(t, p, up, "", nil)
+	c := r.client(t, "alice", false)
+	resp, err := c.Get(r.url("/big"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64<<10)
+	if _, err := io.ReadFull(resp.Body, buf); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close() // hang up mid-response
+	c.Transport.(*http.Transport).CloseIdleConnections()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rec := httptest.NewRecorder()
+		r.srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		if strings.Contains(rec.Body.String(), "\nmtlsguard_inflight_requests 0\n") &&
+			strings.Contains(rec.Body.String(), `mtlsguard_requests_total{outcome="client_gone",reason="client-gone"} 1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("in-flight gauge or client_gone count wrong after the client left:\n%s", grepLines(rec.Body.String(), "mtlsguard_inflight_requests", "mtlsguard_requests_total"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(r.logs.String(), `"decision":"client-gone"`) {
+		t.Errorf("no access line for the aborted request:\n%s", r.logs.String())
+	}
+}
+
+func grepLines(s string, prefixes ...string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		for _, p := range prefixes {
+			if strings.HasPrefix(l, p) {
+				out = append(out, l)
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }
