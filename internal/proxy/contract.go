@@ -18,8 +18,9 @@ import (
 // JSON request body. It is a resource guard, not a validator: it checks
 // maxLength, maxItems, maxProperties, minimum and maximum where the values
 // have the type the keyword is about, and nothing else (no types, required
-// properties, enums, patterns or oneOf/anyOf alternatives). It is read-only
-// after compileContract, so requests share it.
+// properties, enums or patterns; a oneOf/anyOf alternative only when the
+// value's JSON kind picks it alone). It is read-only after compileContract,
+// so requests share it.
 type contract struct {
 	root          segment
 	base          string // path of the contract's server URL, e.g. /v1; "" for none
