@@ -69,7 +69,7 @@ func fairShareRun(t *testing.T, dir, capacity string) {
 	// 64 requests × 200 ms / 4 workers ≈ 3.2 s. With it, the bulk of the
 	// victims' requests must stay near their baseline; a few stragglers on a
 	// loaded machine are tolerated by bounding p99 far below the 3.2 s.
-	if limit := 3*base.Latency.P90 + 50*time.Millisecond; attack.Latency.P90 > limit {
+	if limit := 3*base.Latency.P90 + 150*time.Millisecond; attack.Latency.P90 > limit {
 		t.Errorf("victims' p90 under attack %v > %v (baseline p90 %v)", attack.Latency.P90, limit, base.Latency.P90)
 	}
 	if attack.Latency.P99 > 1200*time.Millisecond {
