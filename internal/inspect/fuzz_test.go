@@ -22,7 +22,7 @@ func FuzzJSON(f *testing.F) {
 		if len(doc) < 10_000 && (free == nil) != validUTF8JSON(doc) {
 			t.Fatalf("CheckJSON(%q) = %v, but encoding/json.Valid and utf8.Valid say %v", doc, free, validUTF8JSON(doc))
 		}
-		l := JSONLimits{MaxDepth: int(limit%8) + 1, MaxTokens: int(limit) + 1, MaxString: int64(limit % 16)}
+		l := JSONLimits{MaxDepth: int(limit%8) + 1, MaxTokens: int(limit) + 1, MaxString: int64(limit % 16), MaxNumber: int64(limit % 12)}
 		limited := violationOf(t, CheckJSON(doc, l))
 		switch {
 		case limited == nil && free != nil:

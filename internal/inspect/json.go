@@ -25,6 +25,12 @@ type JSONLimits struct {
 	// conservative. Exceeding it is "json-string" (413), decided at the first
 	// byte past the limit.
 	MaxString int64
+	// MaxNumber is the longest allowed number, in bytes as sent (sign,
+	// digits, point and exponent). Python's int() refuses more than 4,300
+	// digits with a ValueError, which a Django view that only catches
+	// JSONDecodeError turns into a 500. Exceeding it is "json-number" (413),
+	// decided at the end of the digit run that passes it.
+	MaxNumber int64
 }
 
 // JSONScanner checks a JSON document (RFC 8259) fed to it in pieces, and stops
@@ -45,6 +51,7 @@ type JSONScanner struct {
 	depthCap  int   // the depth past which scan calls grow: min(maxDepth, bits in stack)
 	maxTokens int   // limits.MaxTokens, or the largest int for none
 	maxString int64 // limits.MaxString, or 2⁶² for none (offsets stay far below)
+	maxNumber int64 // limits.MaxNumber, or 2⁶² for none
 	state     jsonState
 	after     jsonState // the state after a complete value at the current depth
 	isKey     bool      // the string being read is an object key
@@ -56,6 +63,7 @@ type JSONScanner struct {
 	stack     []uint64  // bit d is 1 when the container at depth d+1 is an object
 	tokens    int       // tokens seen
 	strEnd    int64     // offset of the first string byte past MaxString
+	numStart  int64     // offset of the first byte of the number being read
 	off       int64     // offset of the first byte of the next Write
 	err       *Violation
 }
@@ -81,6 +89,9 @@ func (s *JSONScanner) Reset(l JSONLimits) {
 	}
 	if s.maxString = l.MaxString; l.MaxString <= 0 {
 		s.maxString = 1 << 62
+	}
+	if s.maxNumber = l.MaxNumber; l.MaxNumber <= 0 {
+		s.maxNumber = 1 << 62
 	}
 }
 

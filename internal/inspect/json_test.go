@@ -97,6 +97,12 @@ func TestJSONViolations(t *testing.T) {
 		{"syntax empty", ``, JSONLimits{}, "json-syntax", 400, 0},
 		{"syntax before depth", `[x[[`, JSONLimits{MaxDepth: 1}, "json-syntax", 400, 1},
 		{"tokens before depth", `[[`, JSONLimits{MaxDepth: 1, MaxTokens: 1}, "json-tokens", 413, 1},
+		{"number digits", `[123456]`, JSONLimits{MaxNumber: 5}, "json-number", 413, 6},
+		{"number sign counts", `[-12345]`, JSONLimits{MaxNumber: 5}, "json-number", 413, 6},
+		{"number fraction", `{"a":1.23456}`, JSONLimits{MaxNumber: 6}, "json-number", 413, 11},
+		{"number exponent", `[1e+1234]`, JSONLimits{MaxNumber: 5}, "json-number", 413, 6},
+		{"number in a later value", `[1,22,333]`, JSONLimits{MaxNumber: 2}, "json-number", 413, 8},
+		{"Python's int limit", "[" + strings.Repeat("7", 4301) + "]", JSONLimits{MaxNumber: 1000}, "json-number", 413, 1001},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +116,39 @@ func TestJSONViolations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestJSONNumberLimit: numbers exactly at MaxNumber pass, in one write and
+// fed a byte at a time; one byte more fails at the same offset either way.
+func TestJSONNumberLimit(t *testing.T) {
+	l := JSONLimits{MaxNumber: 6}
+	for _, doc := range []string{`[123456]`, `[-12345]`, `[1.2345]`, `[12e-34]`, `[-0.5e1]`, `0`, `{"n":999999,"m":-1.5}`} {
+		if err := CheckJSON([]byte(doc), l); err != nil {
+			t.Errorf("CheckJSON(%s) = %v, want nil", doc, err)
+		}
+		if err := feedByteByByte(doc, l); err != nil {
+			t.Errorf("byte by byte %s: %v, want nil", doc, err)
+		}
+	}
+	for _, doc := range []string{`[1234567]`, `[-123456]`, `[1.23456]`, `[12e-345]`} {
+		v := violationOf(t, feedByteByByte(doc, l))
+		if v == nil || v.Reason != "json-number" || v.Offset != 7 {
+			t.Errorf("byte by byte %s: %v, want json-number at 7", doc, v)
+		}
+	}
+	if v := violationOf(t, CheckJSON([]byte(`[1234567]`), l)); v == nil || v.Detail != "JSON number longer than 6 bytes at byte 7" {
+		t.Errorf("detail: %v", v)
+	}
+}
+
+func feedByteByByte(doc string, l JSONLimits) error {
+	s := NewJSONScanner(l)
+	for i := 0; i < len(doc); i++ {
+		if _, err := s.Write([]byte{doc[i]}); err != nil {
+			return err
+		}
+	}
+	return s.Close()
 }
 
 func TestJSONDetail(t *testing.T) {

@@ -95,6 +95,9 @@ valueByte:
 		v = s.tokenViolation(i)
 		goto fail
 	}
+	if c == '-' || (c >= '0' && c <= '9') {
+		s.numStart = off + int64(i)
+	}
 	switch c {
 	case '"':
 		s.isKey, s.strEnd = false, off+int64(i)+1+s.maxString
@@ -254,6 +257,10 @@ numZero:
 	goto numberPart
 digits:
 	for ; i < len(p) && p[i] >= '0' && p[i] <= '9'; i++ {
+	}
+	if off+int64(i)-s.numStart > s.maxNumber {
+		v = s.numberViolation()
+		goto fail
 	}
 	if i == len(p) {
 		goto save
@@ -428,6 +435,12 @@ func (s *JSONScanner) tokenViolation(i int) *Violation {
 // stringViolation builds the "json-string" Violation for the current string.
 func (s *JSONScanner) stringViolation() *Violation {
 	return tooLarge("json-string", s.strEnd, "JSON string longer than %d bytes at byte %d", s.limits.MaxString, s.strEnd)
+}
+
+// numberViolation builds the "json-number" Violation for the current number.
+func (s *JSONScanner) numberViolation() *Violation {
+	end := s.numStart + s.maxNumber
+	return tooLarge("json-number", end, "JSON number longer than %d bytes at byte %d", s.limits.MaxNumber, end)
 }
 
 // syntax builds the "json-syntax" Violation for byte c at p[i], worded as
