@@ -29,6 +29,7 @@
 //	defaults.json.max_depth             32
 //	defaults.json.max_tokens            100000
 //	defaults.json.max_string            256KiB
+//	defaults.json.max_number            1000
 //	defaults.xml.max_depth              32
 //	defaults.xml.doctype                deny       or allow
 //	defaults.multipart.max_parts        100

@@ -120,6 +120,7 @@ func (l Limits) mapSlice() yaml.MapSlice {
 			{Key: "max_depth", Value: l.JSON.MaxDepth},
 			{Key: "max_tokens", Value: l.JSON.MaxTokens},
 			{Key: "max_string", Value: formatSize(l.JSON.MaxString)},
+			{Key: "max_number", Value: l.JSON.MaxNumber},
 		}},
 		{Key: "xml", Value: yaml.MapSlice{
 			{Key: "max_depth", Value: l.XML.MaxDepth},
@@ -150,6 +151,7 @@ func (o Overrides) mapSlice() yaml.MapSlice {
 	add(&js, "max_depth", o.JSON.MaxDepth != nil, func() any { return *o.JSON.MaxDepth })
 	add(&js, "max_tokens", o.JSON.MaxTokens != nil, func() any { return *o.JSON.MaxTokens })
 	add(&js, "max_string", o.JSON.MaxString != nil, func() any { return formatSize(*o.JSON.MaxString) })
+	add(&js, "max_number", o.JSON.MaxNumber != nil, func() any { return *o.JSON.MaxNumber })
 	add(&xs, "max_depth", o.XML.MaxDepth != nil, func() any { return *o.XML.MaxDepth })
 	add(&xs, "doctype", o.XML.Doctype != nil, func() any { return *o.XML.Doctype })
 	add(&ms, "max_parts", o.Multipart.MaxParts != nil, func() any { return *o.Multipart.MaxParts })

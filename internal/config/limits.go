@@ -22,6 +22,7 @@ type JSONLimits struct {
 	MaxDepth  int   // nesting of arrays and objects
 	MaxTokens int   // values, keys and delimiters in the whole document
 	MaxString int64 // bytes of one string or key
+	MaxNumber int   // bytes of one number as sent (sign, digits, point, exponent)
 }
 
 // XMLLimits bounds the shape of XML request bodies.
@@ -52,7 +53,7 @@ func DefaultLimits() Limits {
 		MaxInflight: 8,
 		MaxConns:    32,
 		MaxBody:     1 << 20,
-		JSON:        JSONLimits{MaxDepth: 32, MaxTokens: 100000, MaxString: 256 << 10},
+		JSON:        JSONLimits{MaxDepth: 32, MaxTokens: 100000, MaxString: 256 << 10, MaxNumber: 1000},
 		XML:         XMLLimits{MaxDepth: 32, Doctype: DoctypeDeny},
 		Multipart:   MultipartLimits{MaxParts: 100, MaxPartSize: 1 << 20},
 		Weight:      1,
@@ -78,6 +79,7 @@ type JSONOverrides struct {
 	MaxDepth  *int
 	MaxTokens *int
 	MaxString *int64
+	MaxNumber *int
 }
 
 // XMLOverrides changes some fields of an XMLLimits.
@@ -108,6 +110,7 @@ func (l Limits) With(o Overrides) Limits {
 	apply(&l.JSON.MaxDepth, o.JSON.MaxDepth)
 	apply(&l.JSON.MaxTokens, o.JSON.MaxTokens)
 	apply(&l.JSON.MaxString, o.JSON.MaxString)
+	apply(&l.JSON.MaxNumber, o.JSON.MaxNumber)
 	apply(&l.XML.MaxDepth, o.XML.MaxDepth)
 	apply(&l.XML.Doctype, o.XML.Doctype)
 	apply(&l.Multipart.MaxParts, o.Multipart.MaxParts)

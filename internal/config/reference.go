@@ -35,6 +35,7 @@ var reference = []keyDoc{
 	{"defaults.json.max_depth", "32", "Nesting depth of a JSON body."},
 	{"defaults.json.max_tokens", "100000", "Values, keys and delimiters in a JSON body."},
 	{"defaults.json.max_string", "256KiB", "Bytes of one JSON string or key."},
+	{"defaults.json.max_number", "1000", "Bytes of one JSON number as sent. Python's int() refuses more than 4,300 digits (a 500 in Django)."},
 	{"defaults.xml.max_depth", "32", "Element nesting of an XML body."},
 	{"defaults.xml.doctype", "deny", "deny rejects any DOCTYPE, and with it every entity; allow lets it through."},
 	{"defaults.multipart.max_parts", "100", "Parts of a multipart/form-data body."},

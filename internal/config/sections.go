@@ -111,6 +111,7 @@ func overrideFields(o *Overrides) fields {
 				"max_depth":  setPtr(&o.JSON.MaxDepth, whole(1, "32")),
 				"max_tokens": setPtr(&o.JSON.MaxTokens, whole(1, "100000")),
 				"max_string": setPtr(&o.JSON.MaxString, size("256KiB")),
+				"max_number": setPtr(&o.JSON.MaxNumber, whole(1, "1000")),
 			})
 		},
 		"xml": func(d *decoder, v value) {

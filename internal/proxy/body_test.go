@@ -36,6 +36,8 @@ routes:
 		{"json depth +json", "application/vnd.api+json; charset=utf-8", strings.NewReader(deep), 400, "json-depth"},
 		{"json tokens", "application/json", strings.NewReader(wide), 413, "json-tokens"},
 		{"json string", "application/json", strings.NewReader(`"` + strings.Repeat("a", 101) + `"`), 413, "json-string"},
+		{"json number (default max_number 1000)", "application/json", strings.NewReader("[" + strings.Repeat("9", 1001) + "]"), 413, "json-number"},
+		{"json number at the limit", "application/json", strings.NewReader("[" + strings.Repeat("9", 1000) + "]"), 200, ""},
 		{"json syntax", "application/json", strings.NewReader(`{"a":}`), 400, "json-syntax"},
 		{"json truncated", "application/json", strings.NewReader(`{"a":[1`), 400, "json-syntax"},
 		{"xml ok", "application/xml", strings.NewReader(`<a><b>1</b></a>`), 200, ""},

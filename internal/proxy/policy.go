@@ -108,7 +108,7 @@ func compileLimits(l config.Limits, class int, className string) limits {
 		maxInflight: l.MaxInflight,
 		maxConns:    l.MaxConns,
 		maxBody:     l.MaxBody,
-		json:        inspect.JSONLimits{MaxDepth: l.JSON.MaxDepth, MaxTokens: l.JSON.MaxTokens, MaxString: l.JSON.MaxString},
+		json:        inspect.JSONLimits{MaxDepth: l.JSON.MaxDepth, MaxTokens: l.JSON.MaxTokens, MaxString: l.JSON.MaxString, MaxNumber: int64(l.JSON.MaxNumber)},
 		xml:         inspect.XMLLimits{MaxDepth: l.XML.MaxDepth, AllowDoctype: l.XML.Doctype == "allow"},
 		multipart:   inspect.MultipartLimits{MaxParts: l.Multipart.MaxParts, MaxPartSize: l.Multipart.MaxPartSize},
 		weight:      max(l.Weight, 1),

@@ -28,6 +28,7 @@ const (
 	reasonJSONDepth
 	reasonJSONTokens
 	reasonJSONString
+	reasonJSONNumber
 	reasonJSONSyntax
 	reasonXMLDoctype
 	reasonXMLDepth
@@ -64,6 +65,7 @@ var reasons = [reasonCount]reasonInfo{
 	reasonJSONDepth:         {"json-depth", http.StatusBadRequest, "JSON nested too deeply"},
 	reasonJSONTokens:        {"json-tokens", http.StatusRequestEntityTooLarge, "JSON document has too many tokens"},
 	reasonJSONString:        {"json-string", http.StatusRequestEntityTooLarge, "JSON string too long"},
+	reasonJSONNumber:        {"json-number", http.StatusRequestEntityTooLarge, "JSON number too long"},
 	reasonJSONSyntax:        {"json-syntax", http.StatusBadRequest, "Malformed JSON"},
 	reasonXMLDoctype:        {"xml-doctype", http.StatusBadRequest, "XML DOCTYPE or entity declarations are not allowed"},
 	reasonXMLDepth:          {"xml-depth", http.StatusBadRequest, "XML nested too deeply"},
