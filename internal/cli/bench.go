@@ -4,11 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mtlsguard/mtlsguard/internal/config"
 	"github.com/mtlsguard/mtlsguard/internal/load"
 )
 
@@ -107,7 +106,7 @@ func (f *noisyFlags) complete() error {
 	if f.cfg.Victims <= 0 || f.cfg.AbuserConcurrency <= 0 {
 		return usageErrorf("--victims and --abuser-concurrency must be at least 1 (got %d and %d)", f.cfg.Victims, f.cfg.AbuserConcurrency)
 	}
-	size, err := parseByteSize(f.bodySize)
+	size, err := config.ParseSize(f.bodySize)
 	if err != nil {
 		return usageErrorf("--abuser-body-size: %w", err)
 	}
@@ -122,30 +121,4 @@ func writeNoisyReport(cmd *cobra.Command, rep *load.NoisyReport, asJSON bool) er
 	enc := json.NewEncoder(cmd.OutOrStdout())
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep)
-}
-
-// byteUnits are the suffixes parseByteSize knows, longest first so that
-// "KiB" is not read as "B".
-var byteUnits = []struct {
-	suffix string
-	factor int64
-}{
-	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
-	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1},
-}
-
-// parseByteSize reads a whole number of bytes with an optional unit.
-func parseByteSize(s string) (int64, error) {
-	num, factor := strings.TrimSpace(s), int64(1)
-	for _, u := range byteUnits {
-		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
-			num, factor = strings.TrimSpace(rest), u.factor
-			break
-		}
-	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n < 0 || n > (1<<62)/factor {
-		return 0, fmt.Errorf("%q is not a size: give a whole number of bytes with an optional unit, as in 1048576, 512KiB or 10MiB", s)
-	}
-	return n * factor, nil
 }

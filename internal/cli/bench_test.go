@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mtlsguard/mtlsguard/internal/config"
 	"github.com/mtlsguard/mtlsguard/internal/demo"
 	"github.com/mtlsguard/mtlsguard/internal/pki"
 )
@@ -194,7 +195,7 @@ func TestBenchNoisyNeighborRefuses(t *testing.T) {
 	}
 }
 
-func TestParseByteSize(t *testing.T) {
+func TestFlagSizes(t *testing.T) {
 	tests := []struct {
 		in   string
 		want int64
@@ -204,9 +205,9 @@ func TestParseByteSize(t *testing.T) {
 		{"2GB", 2e9, true}, {"7B", 7, true}, {"-1", 0, false}, {"1.5MiB", 0, false}, {"MiB", 0, false}, {"9999999999GiB", 0, false},
 	}
 	for _, tt := range tests {
-		got, err := parseByteSize(tt.in)
+		got, err := config.ParseSize(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("parseByteSize(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+			t.Errorf("config.ParseSize(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
 }

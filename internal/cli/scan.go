@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mtlsguard/mtlsguard/internal/audit"
+	"github.com/mtlsguard/mtlsguard/internal/config"
 	"github.com/mtlsguard/mtlsguard/internal/finding"
 	"github.com/mtlsguard/mtlsguard/internal/openapi"
 	"github.com/mtlsguard/mtlsguard/internal/pki"
@@ -125,7 +126,7 @@ func scanConfig(ctx context.Context, target string, f scanFlags) (scan.Config, e
 		return cfg, withCode(ExitUsage, err)
 	}
 	cfg.Checks = sel
-	if cfg.MaxBody, err = parseByteSize(f.maxBody); err != nil {
+	if cfg.MaxBody, err = config.ParseSize(f.maxBody); err != nil {
 		return cfg, usageErrorf("--max-body: %v", err)
 	}
 	if f.maxRequests <= 0 || f.maxSeconds <= 0 || f.maxRPS <= 0 {

@@ -72,6 +72,17 @@ var sizeUnits = []struct {
 	{"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1},
 }
 
+// ParseSize reads a byte count as the config writes it: a whole number with
+// an optional unit, "1MiB", "512KiB", "10MB" or plain bytes. Commands take
+// sizes in flags the same way.
+func ParseSize(s string) (int64, error) {
+	n, err := parseSize(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size: give a whole number of bytes with an optional unit, as in 1048576, 512KiB or 10MiB", s)
+	}
+	return n, nil
+}
+
 // parseSize reads a byte count: "1MiB", "512KiB", "10MB" or plain bytes.
 // Units are matched without regard to case; the number must be whole.
 func parseSize(s string) (int64, error) {
