@@ -117,6 +117,7 @@ type Timeouts struct {
 type HTTP struct {
 	MaxHeaderBytes       int    // request line and headers; default 64 KiB
 	MaxConcurrentStreams uint32 // HTTP/2 streams per connection; default 100
+	MaxConnections       int    // open client connections, all identities and handshakes together; default 10000
 }
 
 // State bounds the limiter's memory.

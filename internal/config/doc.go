@@ -49,6 +49,7 @@
 //	timeouts.drain                      15s
 //	http.max_header_bytes               64KiB
 //	http.max_concurrent_streams         100
+//	http.max_connections                10000
 //	state.max_identities                100000
 //	state.idle_ttl                      10m
 //	upstream_capacity.max_inflight      off        a number, auto or off

@@ -42,6 +42,7 @@ func (c *Config) Effective() ([]byte, error) {
 		yaml.MapItem{Key: "http", Value: yaml.MapSlice{
 			{Key: "max_header_bytes", Value: formatSize(int64(c.HTTP.MaxHeaderBytes))},
 			{Key: "max_concurrent_streams", Value: c.HTTP.MaxConcurrentStreams},
+			{Key: "max_connections", Value: c.HTTP.MaxConnections},
 		}},
 		yaml.MapItem{Key: "state", Value: yaml.MapSlice{
 			{Key: "max_identities", Value: c.State.MaxIdentities},

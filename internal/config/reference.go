@@ -56,6 +56,7 @@ var reference = []keyDoc{
 	{"timeouts.drain", "15s", "On SIGTERM, time admitted requests get to finish."},
 	{"http.max_header_bytes", "64KiB", "Bytes of the request line and headers."},
 	{"http.max_concurrent_streams", "100", "HTTP/2 streams per connection."},
+	{"http.max_connections", "10000", "Open client connections in all, counted from accept (before the TLS handshake, so clients without a valid certificate count too); past it the proxy stops accepting until one closes."},
 	{"state.max_identities", "100000", "Identities the limiter tracks at once; past it new identities are refused, never given a fresh budget."},
 	{"state.idle_ttl", "10m", "An identity unseen this long is forgotten."},
 	{"upstream_capacity.max_inflight", "off", "Requests the app can work on at once, shared fairly between identities: a number, auto, or off."},

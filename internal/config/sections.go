@@ -27,7 +27,7 @@ func defaultConfig() *Config {
 			ReadHeader: 5 * time.Second, Body: 30 * time.Second, Idle: 60 * time.Second,
 			Upstream: 30 * time.Second, Drain: 15 * time.Second,
 		},
-		HTTP:             HTTP{MaxHeaderBytes: 64 << 10, MaxConcurrentStreams: 100},
+		HTTP:             HTTP{MaxHeaderBytes: 64 << 10, MaxConcurrentStreams: 100, MaxConnections: 10000},
 		State:            State{MaxIdentities: 100000, IdleTTL: 10 * time.Minute},
 		UpstreamCapacity: Capacity{Min: 1, Max: 256, MaxQueue: 64, MaxQueueWait: time.Second},
 		OpenAPI:          OpenAPI{UnknownOperations: UnknownPass},
@@ -54,6 +54,7 @@ func topFields(c *Config) fields {
 			d.mapping(v, fields{
 				"max_header_bytes":       set(&c.HTTP.MaxHeaderBytes, sizeInt("64KiB")),
 				"max_concurrent_streams": set(&c.HTTP.MaxConcurrentStreams, streams),
+				"max_connections":        set(&c.HTTP.MaxConnections, whole(1, "10000")),
 			})
 		},
 		"state": func(d *decoder, v value) {

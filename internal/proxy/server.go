@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 
 	"github.com/mtlsguard/mtlsguard/internal/admit"
 	"github.com/mtlsguard/mtlsguard/internal/config"
@@ -183,6 +184,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go s.tls.Watch(wctx, s.watch)
 	go s.sweep(wctx)
 
+	if n := s.cfg.HTTP.MaxConnections; n > 0 {
+		// Counted from accept, before the handshake: clients without a
+		// valid certificate cannot hold more than this either.
+		ln = netutil.LimitListener(ln, n)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(tls.NewListener(ln, s.tls.Config())) }()
 	s.log.Info("proxy listening", "addr", ln.Addr().String(), "upstream", s.cfg.Upstream.String())

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -76,4 +77,42 @@ func TestHeaderSizeLimit(t *testing.T) {
 	if res := get(t, r.client(t, "alice", false), r.url("/ping"), "X-Small", strings.Repeat("a", 1<<10)); res.status != 200 {
 		t.Fatalf("small header: %d", res.status)
 	}
+}
+
+// TestMaxConnections: past http.max_connections the proxy accepts nothing
+// more, certificate or not, until a connection closes.
+func TestMaxConnections(t *testing.T) {
+	r := startProxy(t, "http:\n  max_connections: 2\ntimeouts:\n  read_header: 20s\n", nil)
+	var held []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", r.addr) // no handshake: still a connection
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	done := make(chan error, 1)
+	go func() {
+		conn, err := tls.Dial("tcp", r.addr, &tls.Config{RootCAs: r.pki.ca.Pool(), ServerName: "127.0.0.1",
+			Certificates: []tls.Certificate{r.pki.clients["alice"].TLSCertificate()}})
+		if err == nil {
+			conn.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("a third connection was served past max_connections 2 (err %v)", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	held[0].Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("after one closed, the handshake failed: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting connection was never accepted")
+	}
+	held[1].Close()
 }
