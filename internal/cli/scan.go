@@ -49,7 +49,10 @@ connections and seconds, and audit its OpenAPI contract. Every finding carries i
 and the fix for Django, nginx and mtlsguard proxy.
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
-2 usage, certificate or spec error; 3 target unreachable.`,
+2 usage, certificate or spec error; 3 target unreachable.
+
+Checks (select with --checks, leave out with --skip):
+` + checkList(),
 		Example: `  mtlsguard scan https://api.example.com:8443 --cert alice.crt --key alice.key --ca ca.crt \
       --spec openapi.yaml --peer-cert bob.crt --peer-key bob.key --low-cert eve.crt --low-key eve.key`,
 		Args: cobra.ExactArgs(1),
@@ -251,4 +254,15 @@ func leafOf(c tls.Certificate) (*x509.Certificate, error) {
 		return nil, errors.New("empty certificate chain")
 	}
 	return x509.ParseCertificate(c.Certificate[0])
+}
+
+// checkList renders the registry for the help text: one check a line, with
+// its severity and title.
+func checkList() string {
+	var b strings.Builder
+	for _, c := range checks.All() {
+		r := c.Rule()
+		fmt.Fprintf(&b, "  %-26s %-8s %s\n", r.ID, r.Severity, r.Title)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mtlsguard/mtlsguard/internal/finding"
 	"github.com/mtlsguard/mtlsguard/internal/pki"
+	"github.com/mtlsguard/mtlsguard/internal/scan/checks"
 	"github.com/mtlsguard/mtlsguard/internal/scan/target"
 )
 
@@ -200,5 +201,18 @@ func TestScanWritesOutFile(t *testing.T) {
 	slices.Sort(ids)
 	if sarif.Version != "2.1.0" || !slices.Equal(ids, []string{"HDR-NO-LIMIT", "MTLS-NO-CERT"}) {
 		t.Errorf("SARIF version %q results %v", sarif.Version, ids)
+	}
+}
+
+func TestScanHelpListsEveryCheck(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := Main(context.Background(), []string{"scan", "--help"}, &stdout, &stderr); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, c := range checks.All() {
+		r := c.Rule()
+		if !strings.Contains(stdout.String(), r.ID) || !strings.Contains(stdout.String(), r.Title) {
+			t.Errorf("help lacks %s (%s)", r.ID, r.Title)
+		}
 	}
 }

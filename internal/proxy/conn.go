@@ -50,12 +50,6 @@ func (t *connTable) remove(nc net.Conn) *conn {
 	return c
 }
 
-func (t *connTable) len() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.m)
-}
-
 // connContext attaches a fresh conn to every accepted connection's context.
 func (s *Server) connContext(ctx context.Context, nc net.Conn) context.Context {
 	c := &conn{nc: nc}

@@ -255,7 +255,7 @@ func (s *Server) accessLog(w *recorder, r *http.Request, c *conn, start time.Tim
 	if w.reason != reasonNone {
 		decision = reasons[w.reason].name
 	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+	attrs := []slog.Attr{
 		slog.String("identity", c.key),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -265,5 +265,9 @@ func (s *Server) accessLog(w *recorder, r *http.Request, c *conn, start time.Tim
 		slog.Int64("bytes", w.bytes),
 		slog.Float64("latency_ms", float64(s.now().Sub(start).Microseconds())/1000),
 		slog.Float64("queue_ms", float64(w.queued.Microseconds())/1000),
-	)
+	}
+	if w.detail != "" {
+		attrs = append(attrs, slog.String("detail", w.detail))
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 }

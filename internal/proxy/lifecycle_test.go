@@ -219,7 +219,11 @@ func TestMetricsAndAccessLog(t *testing.T) {
 	if lines[0]["identity"] != "alice" || lines[0]["decision"] != "allowed" || lines[0]["status"] != float64(200) {
 		t.Errorf("first line %v", lines[0])
 	}
-	if lines[1]["decision"] != "rate-limited" || lines[1]["status"] != float64(429) {
+	if lines[0]["detail"] != nil {
+		t.Errorf("an allowed request logged a detail: %v", lines[0]["detail"])
+	}
+	if lines[1]["decision"] != "rate-limited" || lines[1]["status"] != float64(429) ||
+		lines[1]["detail"] != "rate limit of this identity exceeded; retry after the time in Retry-After" {
 		t.Errorf("second line %v", lines[1])
 	}
 }

@@ -298,22 +298,7 @@ func (t *textWriter) sent(sent []finding.Sent) {
 // so a server cannot move the cursor or recolor the screen through evidence.
 // Invalid UTF-8 becomes U+FFFD. Bidirectional overrides are escaped too:
 // they can make text read in an order other than the one it has.
-func sanitize(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if strings.IndexFunc(s, unsafeRune) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unsafeRune(r) {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func sanitize(s string) string { return escapeRunes(s, unsafeRune) }
 
 // unsafeRune reports whether r must not reach a terminal as it is.
 func unsafeRune(r rune) bool {
@@ -324,14 +309,22 @@ func unsafeRune(r rune) bool {
 // bodies): newlines and tabs stay, every other control character is escaped.
 // XML 1.0 forbids those characters even escaped, and CDATA cannot escape
 // anything, so JUnit bodies go through here too.
-func sanitizeBlock(s string) string {
+func sanitizeBlock(s string) string { return escapeRunes(s, unsafeInBlock) }
+
+func unsafeInBlock(r rune) bool {
+	return r != '\n' && r != '\t' && unsafeRune(r)
+}
+
+// escapeRunes makes s valid UTF-8 and writes every rune for which unsafe
+// holds as its Go escape.
+func escapeRunes(s string, unsafe func(rune) bool) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	if strings.IndexFunc(s, unsafeInBlock) < 0 {
+	if strings.IndexFunc(s, unsafe) < 0 {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if unsafeInBlock(r) {
+		if unsafe(r) {
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
 			continue
@@ -339,8 +332,4 @@ func sanitizeBlock(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-func unsafeInBlock(r rune) bool {
-	return r != '\n' && r != '\t' && unsafeRune(r)
 }
